@@ -13,7 +13,8 @@ export type ErrorCategory =
   | 'transport'
   | 'media'
   | 'bridge'
-  | 'player';
+  | 'player'
+  | 'inspector';
 
 export interface CodedErrorOptions {
   fatal?: boolean;
