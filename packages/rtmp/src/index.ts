@@ -1,0 +1,3 @@
+export * from './types';
+export { RtmpError, categoryOf } from './errors';
+export type { RtmpErrorCode, RtmpErrorCategory, RtmpErrorOptions } from './errors';
