@@ -39,14 +39,17 @@ export function encoderArgs(options: PublisherOptions, realtime: boolean): strin
   const gop = options.gopFrames ?? fps;
   const args: string[] = [];
   const re = realtime ? ['-re'] : [];
-  if (video) args.push(...re, '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`);
+  // The duration limits the sources, not the output: an output -t would also cut the
+  // stream short at the planted timestamp jump.
+  const duration = options.durationSec === undefined ? '' : `:duration=${options.durationSec}`;
+  if (video) args.push(...re, '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}${duration}`);
   if (audio) {
     args.push(
       ...re,
       '-f',
       'lavfi',
       '-i',
-      `sine=frequency=${PUBLISHER_DEFAULTS.audioFrequencyHz}:sample_rate=${PUBLISHER_DEFAULTS.audioSampleRate}`,
+      `sine=frequency=${PUBLISHER_DEFAULTS.audioFrequencyHz}:sample_rate=${PUBLISHER_DEFAULTS.audioSampleRate}${duration}`,
     );
   }
   const jumpAt = options.timestampJumpAtSec;
@@ -76,7 +79,6 @@ export function encoderArgs(options: PublisherOptions, realtime: boolean): strin
   }
   // Keep the timestamps as produced (no frame duplication to fill the planted gap).
   args.push('-fps_mode', 'passthrough');
-  if (options.durationSec !== undefined) args.push('-t', String(options.durationSec));
   args.push(...(options.extraArgs ?? []));
   return args;
 }
@@ -186,8 +188,20 @@ export interface FfprobeStream {
   avg_frame_rate?: string;
 }
 
+export interface FfprobePacket {
+  codec_type: 'video' | 'audio' | string;
+  stream_index: number;
+  pts_time?: string;
+  dts_time?: string;
+  /** "K_" for a keyframe, "__" otherwise. */
+  flags: string;
+  size?: string;
+}
+
 export interface FfprobeResult {
   streams: FfprobeStream[];
+  /** Present when called with -show_packets. */
+  packets?: FfprobePacket[];
   format?: { format_name?: string; duration?: string };
 }
 

@@ -21,6 +21,7 @@ export {
   PUBLISHER_DEFAULTS,
   type FfprobeResult,
   type FfprobeStream,
+  type FfprobePacket,
 } from './ffmpeg';
 
 /**
