@@ -1,0 +1,2 @@
+export { TcpTransport } from './tcp-transport';
+export type { TcpTransportOptions } from './tcp-transport';

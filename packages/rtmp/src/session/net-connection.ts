@@ -1,0 +1,773 @@
+import type { CodedError } from '@rtmp-web/bytes';
+import { concatBytes } from '@rtmp-web/bytes';
+import type { AmfValue } from '@rtmp-web/amf';
+import { ClientHandshake } from '../handshake';
+import { ChunkReader, ChunkWriter } from '../chunk';
+import {
+  decodeCommand,
+  encodeCommand,
+  decodeUserControl,
+  encodeUserControl,
+  decodeProtocolControl,
+  encodeSetChunkSize,
+  encodeAcknowledgement,
+  encodeWindowAckSize,
+  decodeDataMessage,
+  decodeSharedObjectMessage,
+  unpackAggregate,
+} from '../messages';
+import type { DecodedCommand, SharedObjectMessage } from '../messages';
+import { RtmpError } from '../errors';
+import { MessageType } from '../types';
+import type { HandshakeResult, ProtocolTap, RtmpMessage, Transport } from '../types';
+import { NetStream } from './net-stream';
+import { toStatusInfo } from './net-status';
+import type { NetConnectionStatus } from './net-status';
+import { parseRtmpUrl } from './rtmp-url';
+import type { RtmpUrl } from './rtmp-url';
+import { sessionError } from './session-errors';
+import { TypedEmitter } from './typed-emitter';
+import { SessionChunkStream } from './chunk-stream-ids';
+
+export interface ConnectOptions {
+  /** An open transport (TcpTransport in Node, WebSocketTransport in a page). The connection owns it from now on. */
+  transport: Transport;
+  /** AMF encoding announced in connect (0 = AMF0, 3 = AMF3); later commands use what the server confirms. Default 0. */
+  objectEncoding?: 0 | 3;
+  /** connect's flashVer. Default `LNX 9,0,124,2` (what FFmpeg sends when playing). */
+  flashVer?: string;
+  swfUrl?: string;
+  pageUrl?: string;
+  /** Extra properties merged into the connect command object (e.g. E-RTMP `fourCcList`, `capsEx`). */
+  properties?: Record<string, AmfValue>;
+  /** Optional arguments after the command object (some applications read credentials from them). */
+  connectArgs?: AmfValue[];
+  /** Handshake dialect to offer. Default 'digest' (every open server also accepts 'simple'). */
+  handshake?: 'simple' | 'digest';
+  /** Observer of handshake bytes, chunks and messages in both directions. */
+  tap?: ProtocolTap;
+  /** Largest incoming message accepted (default: ChunkReader's, 16 MiB). */
+  maxMessageSize?: number;
+  /** Reject when handshake + connect take longer than this (default 15000 ms; 0 = no limit). */
+  timeoutMs?: number;
+  /** Chunk size announced for our direction after connect (default 4096). */
+  outgoingChunkSize?: number;
+  /** Window Acknowledgement Size we announce to the server (default 2500000, FFmpeg's value). */
+  windowAckSize?: number;
+  /** Clock for tap timestamps and the handshake round trip (default performance.now). */
+  now?: () => number;
+}
+
+export interface ConnectResult {
+  /** The info object of connect's `_result` (code NetConnection.Connect.Success). */
+  info: NetConnectionStatus;
+  /** The `_result` command object: server properties such as fmsVer and capabilities. */
+  properties: AmfValue;
+  handshake: HandshakeResult;
+  url: RtmpUrl;
+}
+
+export interface DataMessageEvent {
+  name: string;
+  args: AmfValue[];
+  timestamp: number;
+  streamId: number;
+}
+
+export interface SharedObjectEvent extends SharedObjectMessage {
+  streamId: number;
+  timestamp: number;
+}
+
+export interface CommandEvent {
+  command: DecodedCommand;
+  streamId: number;
+}
+
+export interface StreamControlEvent {
+  streamId: number;
+}
+
+export interface CloseEvent {
+  /** Why the connection ended; absent when `close()` was called. */
+  error?: CodedError;
+}
+
+/** Everything a NetConnection reports; one payload type per event. */
+export interface NetConnectionEvents {
+  /** onStatus sent at stream 0 (e.g. NetConnection.Connect.Closed, NetConnection.Connect.AppShutdown). */
+  status: NetConnectionStatus;
+  /** Data messages (onMetaData and friends) sent at stream 0. */
+  data: DataMessageEvent;
+  /** Shared object messages (RTMP 1.0 §7.1.3), any stream. */
+  sharedObject: SharedObjectEvent;
+  /** A server-to-client call with no handler registered through `handle()`. */
+  command: CommandEvent;
+  /** User control events for any stream id (RTMP 1.0 §7.1.7); NetStreams get their own copy. */
+  streamBegin: StreamControlEvent;
+  streamEOF: StreamControlEvent;
+  streamDry: StreamControlEvent;
+  streamIsRecorded: StreamControlEvent;
+  /** The server pinged us; the response has already been sent. */
+  ping: { timestamp: number };
+  /** A non-fatal problem (a message that could not be decoded, a handler that threw). */
+  error: CodedError;
+  /** The connection is over (once). */
+  close: CloseEvent;
+}
+
+/** A server-to-client call handler; its return value is sent as `_result` when the call expects one. */
+export type CallHandler = (args: AmfValue[], command: DecodedCommand) => AmfValue | void | Promise<AmfValue | void>;
+
+type ConnectionState = 'idle' | 'handshaking' | 'connecting' | 'connected' | 'closed';
+
+interface PendingCall {
+  name: string;
+  resolve(command: DecodedCommand): void;
+  reject(error: CodedError): void;
+}
+
+/** Stream-level sink a NetStream registers to receive the messages of its message stream id. */
+export interface StreamMessageSink {
+  /** Audio, video, data and shared object messages of this stream id. */
+  handleMessage(message: RtmpMessage): void;
+  /** Commands sent on this stream id (onStatus and any other). */
+  handleCommand(command: DecodedCommand, timestamp: number): void;
+  handleControl(event: 'streamBegin' | 'streamEOF' | 'streamDry' | 'streamIsRecorded' | 'bufferEmpty' | 'bufferReady'): void;
+  handleClose(error: CodedError): void;
+}
+
+const DEFAULT_FLASH_VERSION = 'LNX 9,0,124,2';
+const DEFAULT_WINDOW_ACK_SIZE = 2_500_000;
+const DEFAULT_OUTGOING_CHUNK_SIZE = 4096;
+const CONNECT_TRANSACTION_ID = 1;
+const U32 = 2 ** 32;
+
+/**
+ * The client side of an RTMP connection (RTMP 1.0 §7.2.1): handshake, connect, the protocol
+ * control duties (acknowledgements, window sizes, pings) and remote calls. Media arrives on
+ * NetStreams created with `createStream()`.
+ */
+export class NetConnection extends TypedEmitter<NetConnectionEvents> {
+  private state: ConnectionState = 'idle';
+  private transport: Transport | null = null;
+  private tap: ProtocolTap | undefined;
+  private now: () => number = () => performance.now();
+  private handshake: ClientHandshake | null = null;
+  private handshakeResult: HandshakeResult | null = null;
+  private reader: ChunkReader | null = null;
+  private readonly writer: ChunkWriter;
+  private readonly pendingInbound: Uint8Array[] = [];
+  private handshakeRunning = false;
+  private readonly pendingCalls = new Map<number, PendingCall>();
+  private nextTransactionId = CONNECT_TRANSACTION_ID + 1;
+  private readonly handlers = new Map<string, CallHandler>();
+  private readonly streams = new Map<number, StreamMessageSink>();
+  private connectOptions: ConnectOptions | null = null;
+  private connectUrl: RtmpUrl | null = null;
+  private connectTimer: ReturnType<typeof setTimeout> | null = null;
+  private connectSettle: { resolve(result: ConnectResult): void; reject(error: CodedError): void } | null = null;
+  private objectEncoding: 0 | 3 = 0;
+  private closeError: CodedError | undefined;
+
+  // Acknowledgement bookkeeping (RTMP 1.0 §5.4.3, §5.4.4): the server's window obliges us to
+  // report the running total of bytes received, counted from the first handshake byte.
+  private totalBytesReceived = 0;
+  private bytesAtLastAck = 0;
+  private serverWindowAckSize: number | null = null;
+  private announcedWindowAckSize: number | null = null;
+  private lastPeerBandwidthLimitType: number | null = null;
+
+  constructor() {
+    super();
+    this.writer = new ChunkWriter({});
+  }
+
+  /** Current protocol state; 'connected' once connect's `_result` arrived. */
+  get connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  get isConnected(): boolean {
+    return this.state === 'connected';
+  }
+
+  /** Bytes received so far, handshake included (what Acknowledgements report, before the u32 wrap). */
+  get bytesReceived(): number {
+    return this.totalBytesReceived;
+  }
+
+  /** The server's Window Acknowledgement Size, once it sent one. */
+  get windowAckSize(): number | null {
+    return this.serverWindowAckSize;
+  }
+
+  /** AMF encoding used for commands after connect (what the server confirmed). */
+  get encoding(): 0 | 3 {
+    return this.objectEncoding;
+  }
+
+  get url(): RtmpUrl | null {
+    return this.connectUrl;
+  }
+
+  /**
+   * Handshakes, sends `connect` and resolves with connect's `_result`. Rejects with
+   * SESSION_CONNECT_REJECTED / SESSION_INVALID_APP / SESSION_CONNECT_FAILED (the server said no),
+   * SESSION_CONNECT_TIMEOUT, TRANSPORT_CLOSED (the server hung up first, as nginx-rtmp does for an
+   * unknown app) or any fatal handshake/chunk error. On rejection the connection is closed.
+   */
+  connect(url: string | RtmpUrl, options: ConnectOptions): Promise<ConnectResult> {
+    if (this.state !== 'idle') {
+      return Promise.reject(sessionError('SESSION_INVALID_STATE', `connect() called in state ${this.state}; a NetConnection connects once`));
+    }
+    let parsed: RtmpUrl;
+    try {
+      parsed = typeof url === 'string' ? parseRtmpUrl(url) : url;
+    } catch (error) {
+      return Promise.reject(error as CodedError);
+    }
+    this.connectUrl = parsed;
+    this.connectOptions = options;
+    this.tap = options.tap;
+    if (options.now) this.now = options.now;
+    this.objectEncoding = options.objectEncoding ?? 0;
+    this.transport = options.transport;
+    this.reader = new ChunkReader({ ...(options.maxMessageSize ? { maxMessageSize: options.maxMessageSize } : {}), ...(this.tap ? { tap: this.tap } : {}) });
+    if (this.tap) (this as { writer: ChunkWriter }).writer = new ChunkWriter({ tap: this.tap });
+    this.state = 'handshaking';
+
+    const promise = new Promise<ConnectResult>((resolve, reject) => {
+      this.connectSettle = { resolve, reject };
+    });
+    // Callers that never await the promise must not see an unhandled rejection.
+    promise.catch(() => undefined);
+
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    if (timeoutMs > 0) {
+      this.connectTimer = setTimeout(() => {
+        this.teardown(sessionError('SESSION_CONNECT_TIMEOUT', `no answer to connect within ${timeoutMs} ms (state ${this.state})`, { timeoutMs, state: this.state }));
+      }, timeoutMs);
+    }
+
+    const transport = options.transport;
+    transport.onData = (bytes) => this.receive(bytes);
+    transport.onClose = (error) => {
+      this.teardown(
+        error ??
+          sessionError(
+            'TRANSPORT_CLOSED',
+            this.state === 'connecting'
+              ? 'the server closed the connection before answering connect (nginx-rtmp does this for an unknown application)'
+              : this.state === 'handshaking'
+                ? 'the server closed the connection during the handshake'
+                : 'the server closed the connection',
+            { state: this.state },
+          ),
+        false,
+      );
+    };
+
+    this.handshake = new ClientHandshake({ kind: options.handshake ?? 'digest', now: this.now, ...(this.tap ? { tap: this.tap } : {}) });
+    this.handshake
+      .start()
+      .then((c0c1) => {
+        if (this.state !== 'handshaking') return;
+        this.transport?.send(c0c1);
+        void this.drainHandshake();
+      })
+      .catch((error: unknown) => this.teardown(asCodedError(error, 'HANDSHAKE_FAILED')));
+    return promise;
+  }
+
+  /**
+   * Calls a server method (RTMP 1.0 §7.2.1.2) and resolves with the arguments of its `_result`
+   * (everything after the command object). Rejects with SESSION_CALL_FAILED on `_error`.
+   */
+  async call(name: string, ...args: AmfValue[]): Promise<AmfValue[]> {
+    const command = await this.invoke(name, null, args, 0);
+    return command.args;
+  }
+
+  /** Like `call`, resolving with the whole decoded `_result` (command object included). */
+  invoke(name: string, commandObject: AmfValue, args: AmfValue[], streamId: number): Promise<DecodedCommand> {
+    if (this.state !== 'connected') {
+      return Promise.reject(sessionError('SESSION_NOT_CONNECTED', `cannot call ${name}: the connection is ${this.state}`, { name, state: this.state }));
+    }
+    const transactionId = this.nextTransactionId++;
+    const promise = new Promise<DecodedCommand>((resolve, reject) => {
+      this.pendingCalls.set(transactionId, { name, resolve, reject });
+    });
+    this.sendCommand({ name, transactionId, commandObject, args }, streamId);
+    return promise;
+  }
+
+  /** Sends a command that expects no answer (transaction id 0), e.g. play, pause, deleteStream. */
+  send(name: string, commandObject: AmfValue, args: AmfValue[], streamId = 0): void {
+    if (this.state !== 'connected') {
+      throw sessionError('SESSION_NOT_CONNECTED', `cannot send ${name}: the connection is ${this.state}`, { name, state: this.state });
+    }
+    this.sendCommand({ name, transactionId: 0, commandObject, args }, streamId);
+  }
+
+  /**
+   * Registers the handler for a server-to-client call (`onBWCheck`, application methods...).
+   * Returns this for chaining; a second registration for the same name replaces the first.
+   */
+  handle(name: string, handler: CallHandler): this {
+    this.handlers.set(name, handler);
+    return this;
+  }
+
+  /** `createStream` (RTMP 1.0 §7.2.1.3): a NetStream bound to the message stream id the server assigned. */
+  async createStream(): Promise<NetStream> {
+    const result = await this.invoke('createStream', null, [], 0);
+    const streamId = result.args[0];
+    if (typeof streamId !== 'number' || !Number.isInteger(streamId) || streamId < 1) {
+      throw sessionError('SESSION_UNEXPECTED_RESPONSE', `createStream answered with ${JSON.stringify(streamId)} instead of a stream id`, { value: String(streamId) });
+    }
+    return new NetStream(this, streamId);
+  }
+
+  /** Closes the connection (idempotent). Pending calls and plays reject with SESSION_CLOSED. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.teardown(undefined, true);
+  }
+
+  // ---- used by NetStream ----
+
+  /** @internal Routes the messages of one message stream id to a NetStream. */
+  attachStream(streamId: number, sink: StreamMessageSink): void {
+    this.streams.set(streamId, sink);
+  }
+
+  /** @internal */
+  detachStream(streamId: number): void {
+    this.streams.delete(streamId);
+  }
+
+  /** @internal Sends User Control messages (csid 2, stream 0, RTMP 1.0 §6.2). */
+  sendUserControl(payload: Uint8Array): void {
+    this.sendMessages([{ type: MessageType.UserControl, streamId: 0, timestamp: 0, payload, csid: SessionChunkStream.ProtocolControl }]);
+  }
+
+  /** @internal A command plus a control message in one write (play + SetBufferLength). */
+  sendCommandWithControl(command: DecodedCommandInput, streamId: number, control: Uint8Array | null): void {
+    if (this.state !== 'connected') {
+      throw sessionError('SESSION_NOT_CONNECTED', `cannot send ${command.name}: the connection is ${this.state}`, { name: command.name, state: this.state });
+    }
+    const messages: RtmpMessage[] = [this.commandMessage(command, streamId)];
+    if (control) messages.push({ type: MessageType.UserControl, streamId: 0, timestamp: 0, payload: control, csid: SessionChunkStream.ProtocolControl });
+    this.sendMessages(messages);
+  }
+
+  // ---- inbound ----
+
+  private receive(bytes: Uint8Array): void {
+    if (this.state === 'closed') return;
+    this.totalBytesReceived += bytes.byteLength;
+    if (this.state === 'handshaking') {
+      this.pendingInbound.push(bytes);
+      void this.drainHandshake();
+      return;
+    }
+    this.pushChunkBytes(bytes);
+  }
+
+  /**
+   * The handshake is asynchronous (WebCrypto HMAC), so bytes that arrive while it runs wait
+   * in order in `pendingInbound`; whatever follows S2 goes to the chunk reader.
+   */
+  private async drainHandshake(): Promise<void> {
+    if (this.handshakeRunning || !this.handshake) return;
+    this.handshakeRunning = true;
+    try {
+      while (this.state === 'handshaking' && this.pendingInbound.length > 0) {
+        const bytes = this.pendingInbound.shift()!;
+        const step = await this.handshake.push(bytes);
+        if ((this.state as ConnectionState) === 'closed') return;
+        if (step.status === 'done') {
+          this.handshakeResult = step.result;
+          this.state = 'connecting';
+          this.sendConnect(step.c2);
+          const rest = [step.remainder, ...this.pendingInbound.splice(0)];
+          for (const run of rest) {
+            if (run.byteLength > 0) this.pushChunkBytes(run);
+            if ((this.state as ConnectionState) === 'closed') return;
+          }
+        }
+      }
+    } catch (error) {
+      this.teardown(asCodedError(error, 'HANDSHAKE_FAILED'));
+    } finally {
+      this.handshakeRunning = false;
+    }
+  }
+
+  private pushChunkBytes(bytes: Uint8Array): void {
+    let messages: RtmpMessage[];
+    try {
+      messages = this.reader!.push(bytes);
+    } catch (error) {
+      this.teardown(asCodedError(error, 'MESSAGE_MALFORMED'));
+      return;
+    }
+    for (const message of messages) {
+      this.tap?.message?.({ direction: 'in', message, at: this.now() });
+      this.dispatch(message);
+      if (this.state === 'closed') return;
+    }
+    this.acknowledgeIfWindowReached();
+  }
+
+  /** RTMP 1.0 §5.4.3: once `window` bytes arrived since the last report, send the running total (u32, wrapping). */
+  private acknowledgeIfWindowReached(): void {
+    const window = this.serverWindowAckSize;
+    if (window === null || window <= 0) return;
+    if (this.totalBytesReceived - this.bytesAtLastAck < window) return;
+    this.bytesAtLastAck = this.totalBytesReceived;
+    this.sendMessages([
+      { type: MessageType.Acknowledgement, streamId: 0, timestamp: 0, payload: encodeAcknowledgement(this.totalBytesReceived % U32), csid: SessionChunkStream.ProtocolControl },
+    ]);
+  }
+
+  private dispatch(message: RtmpMessage): void {
+    try {
+      switch (message.type) {
+        case MessageType.SetChunkSize:
+        case MessageType.Abort:
+        case MessageType.Acknowledgement:
+          // The chunk reader already applied Set Chunk Size and Abort; the server's acks need no answer.
+          return;
+        case MessageType.WindowAckSize:
+        case MessageType.SetPeerBandwidth:
+          this.handleWindowMessage(message);
+          return;
+        case MessageType.UserControl:
+          this.handleUserControl(message);
+          return;
+        case MessageType.CommandAmf0:
+        case MessageType.CommandAmf3:
+          this.handleCommand(decodeCommand(message), message.streamId, message.timestamp);
+          return;
+        case MessageType.DataAmf0:
+        case MessageType.DataAmf3:
+        case MessageType.Audio:
+        case MessageType.Video:
+          this.routeToStream(message);
+          return;
+        case MessageType.SharedObjectAmf0:
+        case MessageType.SharedObjectAmf3: {
+          const decoded = decodeSharedObjectMessage(message);
+          this.emit('sharedObject', { ...decoded, streamId: message.streamId, timestamp: message.timestamp });
+          if (message.streamId !== 0) this.streams.get(message.streamId)?.handleMessage(message);
+          return;
+        }
+        case MessageType.Aggregate:
+          // RTMP 1.0 §7.1.6: the sub-messages are dispatched as if they had arrived one by one.
+          for (const sub of unpackAggregate(message)) this.dispatch(sub);
+          return;
+        default:
+          return;
+      }
+    } catch (error) {
+      // A message that cannot be decoded is reported and skipped: the chunk stream itself is intact.
+      this.emit('error', asCodedError(error, 'MESSAGE_MALFORMED', false));
+    }
+  }
+
+  private routeToStream(message: RtmpMessage): void {
+    const stream = this.streams.get(message.streamId);
+    if (stream) {
+      stream.handleMessage(message);
+      return;
+    }
+    if (message.type === MessageType.DataAmf0 || message.type === MessageType.DataAmf3) {
+      const data = decodeDataMessage(message);
+      this.emit('data', { name: data.name, args: data.args, timestamp: message.timestamp, streamId: message.streamId });
+    }
+  }
+
+  private handleWindowMessage(message: RtmpMessage): void {
+    const control = decodeProtocolControl(message);
+    if (control.kind === 'WindowAckSize') {
+      this.serverWindowAckSize = control.windowSize;
+      return;
+    }
+    if (control.kind === 'SetPeerBandwidth') {
+      // RTMP 1.0 §5.4.5: answer with our Window Ack Size when it differs from the last one sent.
+      // A dynamic limit (2) counts as hard only when the previous limit was hard; otherwise ignore it.
+      const limitType = control.limitType;
+      if (limitType === 2 && this.lastPeerBandwidthLimitType !== 0) return;
+      this.lastPeerBandwidthLimitType = limitType === 2 ? 0 : limitType;
+      if (this.announcedWindowAckSize !== control.windowSize) {
+        this.announcedWindowAckSize = control.windowSize;
+        this.sendMessages([
+          { type: MessageType.WindowAckSize, streamId: 0, timestamp: 0, payload: encodeWindowAckSize(control.windowSize), csid: SessionChunkStream.ProtocolControl },
+        ]);
+      }
+    }
+  }
+
+  private handleUserControl(message: RtmpMessage): void {
+    const event = decodeUserControl(message.payload);
+    switch (event.event) {
+      case 'PingRequest': {
+        const timestamp = event.timestamp ?? 0;
+        this.sendUserControl(encodeUserControl({ event: 'PingResponse', timestamp }));
+        this.emit('ping', { timestamp });
+        return;
+      }
+      case 'StreamBegin':
+      case 'StreamEOF':
+      case 'StreamDry':
+      case 'StreamIsRecorded': {
+        const streamId = event.streamId ?? 0;
+        const name = (event.event.charAt(0).toLowerCase() + event.event.slice(1)) as 'streamBegin' | 'streamEOF' | 'streamDry' | 'streamIsRecorded';
+        this.emit(name, { streamId });
+        this.streams.get(streamId)?.handleControl(name);
+        return;
+      }
+      case 'BufferEmpty':
+      case 'BufferReady': {
+        const streamId = event.streamId ?? 0;
+        this.streams.get(streamId)?.handleControl(event.event === 'BufferEmpty' ? 'bufferEmpty' : 'bufferReady');
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private handleCommand(command: DecodedCommand, streamId: number, timestamp: number): void {
+    if (command.name === '_result' || command.name === '_error') {
+      this.settleCall(command);
+      return;
+    }
+    let stream = streamId === 0 ? undefined : this.streams.get(streamId);
+    if (!stream && streamId === 0 && command.name === 'onStatus' && this.streams.size === 1) {
+      // Tolerance: a NetStream.* status sent on stream 0 while exactly one stream exists belongs to it.
+      const info = toStatusInfo(command.args[0]);
+      if (info.code.startsWith('NetStream.')) stream = this.streams.values().next().value;
+    }
+    if (stream) {
+      stream.handleCommand(command, timestamp);
+      return;
+    }
+    if (command.name === 'onStatus' && streamId === 0) {
+      this.handleConnectionStatus(toStatusInfo(command.args[0]));
+      return;
+    }
+    const handler = this.handlers.get(command.name);
+    if (handler) {
+      this.runHandler(handler, command, streamId);
+      return;
+    }
+    if (command.name === 'onBWDone') {
+      // The bandwidth-check dance of FMS/Wowza/FFmpeg: answer with _checkbw, as Flash and FFmpeg do.
+      if (this.state === 'connected' || this.state === 'connecting') this.sendInternalCall('_checkbw', null, []);
+      return;
+    }
+    if (command.name === 'close') {
+      this.teardown(sessionError('SESSION_CLOSED', 'the server asked to close the connection', { command: 'close' }), true);
+      return;
+    }
+    this.emit('command', { command, streamId });
+  }
+
+  private handleConnectionStatus(info: NetConnectionStatus): void {
+    if (this.state === 'connecting' && info.level === 'error') {
+      this.teardown(connectError(info), true);
+      return;
+    }
+    this.emit('status', info);
+  }
+
+  private settleCall(command: DecodedCommand): void {
+    if (command.transactionId === CONNECT_TRANSACTION_ID && this.state === 'connecting') {
+      this.settleConnect(command);
+      return;
+    }
+    const pending = this.pendingCalls.get(command.transactionId);
+    if (!pending) return;
+    this.pendingCalls.delete(command.transactionId);
+    if (command.name === '_result') {
+      pending.resolve(command);
+      return;
+    }
+    const info = toStatusInfo(command.args[0]);
+    pending.reject(
+      sessionError('SESSION_CALL_FAILED', `${pending.name} failed: ${info.code || 'no code'}${info.description ? ` (${info.description})` : ''}`, { name: pending.name, info: info.raw }, { fatal: false }),
+    );
+  }
+
+  private settleConnect(command: DecodedCommand): void {
+    const info = toStatusInfo(command.args[0]);
+    if (command.name === '_error' || info.level === 'error') {
+      this.teardown(connectError(info), true);
+      return;
+    }
+    this.clearConnectTimer();
+    this.state = 'connected';
+    const confirmed = info.raw.objectEncoding;
+    if (confirmed === 0 || confirmed === 3) this.objectEncoding = confirmed;
+    // Our own direction: announce a window and a larger chunk size so commands are not split
+    // into 128-byte chunks (RTMP 1.0 §5.4.1, §5.4.4), in one write.
+    const options = this.connectOptions!;
+    const messages: RtmpMessage[] = [];
+    if (this.announcedWindowAckSize === null) {
+      this.announcedWindowAckSize = options.windowAckSize ?? DEFAULT_WINDOW_ACK_SIZE;
+      messages.push({ type: MessageType.WindowAckSize, streamId: 0, timestamp: 0, payload: encodeWindowAckSize(this.announcedWindowAckSize), csid: SessionChunkStream.ProtocolControl });
+    }
+    messages.push({ type: MessageType.SetChunkSize, streamId: 0, timestamp: 0, payload: encodeSetChunkSize(options.outgoingChunkSize ?? DEFAULT_OUTGOING_CHUNK_SIZE), csid: SessionChunkStream.ProtocolControl });
+    this.sendMessages(messages);
+    const settle = this.connectSettle;
+    this.connectSettle = null;
+    settle?.resolve({ info, properties: command.commandObject, handshake: this.handshakeResult!, url: this.connectUrl! });
+  }
+
+  private runHandler(handler: CallHandler, command: DecodedCommand, streamId: number): void {
+    const reply = (name: '_result' | '_error', value: AmfValue): void => {
+      if (command.transactionId === 0 || this.state !== 'connected') return;
+      this.sendCommand({ name, transactionId: command.transactionId, commandObject: null, args: [value] }, streamId);
+    };
+    const fail = (error: unknown): void => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.emit('error', sessionError('SESSION_CALL_FAILED', `handler for ${command.name} threw: ${message}`, { name: command.name }, { fatal: false, cause: error }));
+      reply('_error', { level: 'error', code: 'NetConnection.Call.Failed', description: message });
+    };
+    let result: ReturnType<CallHandler>;
+    try {
+      result = handler(command.args, command);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    Promise.resolve(result).then((value) => reply('_result', value === undefined ? null : value), fail);
+  }
+
+  // ---- outbound ----
+
+  private sendConnect(c2: Uint8Array): void {
+    const options = this.connectOptions!;
+    const url = this.connectUrl!;
+    // RTMP 1.0 §7.2.1.1. The codec masks are FFmpeg's: every audio codec bit (0x0FFF minus
+    // the never-used bit 3 -> 4071) and the video bits Flash 9 advertised (252).
+    const commandObject: Record<string, AmfValue> = {
+      app: url.app,
+      flashVer: options.flashVer ?? DEFAULT_FLASH_VERSION,
+      tcUrl: url.tcUrl,
+      fpad: false,
+      capabilities: 15,
+      audioCodecs: 4071,
+      videoCodecs: 252,
+      videoFunction: 1,
+    };
+    if (options.swfUrl !== undefined) commandObject.swfUrl = options.swfUrl;
+    if (options.pageUrl !== undefined) commandObject.pageUrl = options.pageUrl;
+    commandObject.objectEncoding = options.objectEncoding ?? 0;
+    Object.assign(commandObject, options.properties ?? {});
+    // connect itself is always AMF0 (type 20): the encoding is only being negotiated.
+    const connect: RtmpMessage = {
+      type: MessageType.CommandAmf0,
+      streamId: 0,
+      timestamp: 0,
+      payload: encodeCommand({ name: 'connect', transactionId: CONNECT_TRANSACTION_ID, commandObject, args: options.connectArgs ?? [] }, 0),
+      csid: SessionChunkStream.Command,
+    };
+    // C2 and connect leave in one write (RTMP-NOTES, Handshake): one round trip saved, and it is what Flash and FFmpeg do.
+    this.sendMessages([connect], c2);
+  }
+
+  private sendInternalCall(name: string, commandObject: AmfValue, args: AmfValue[]): void {
+    const transactionId = this.nextTransactionId++;
+    // Nobody waits for the answer; remember the transaction so its _result/_error is consumed quietly.
+    this.pendingCalls.set(transactionId, { name, resolve: () => undefined, reject: () => undefined });
+    this.sendCommand({ name, transactionId, commandObject, args }, 0);
+  }
+
+  private sendCommand(command: DecodedCommandInput, streamId: number): void {
+    this.sendMessages([this.commandMessage(command, streamId)]);
+  }
+
+  private commandMessage(command: DecodedCommandInput, streamId: number): RtmpMessage {
+    return {
+      type: this.objectEncoding === 3 ? MessageType.CommandAmf3 : MessageType.CommandAmf0,
+      streamId,
+      timestamp: 0,
+      payload: encodeCommand(command, this.objectEncoding),
+      csid: streamId === 0 ? SessionChunkStream.Command : SessionChunkStream.StreamCommand,
+    };
+  }
+
+  /** Chunks messages and hands them to the transport in ONE send (optionally after raw bytes such as C2). */
+  private sendMessages(messages: RtmpMessage[], prefix?: Uint8Array): void {
+    const transport = this.transport;
+    if (!transport || this.state === 'closed') return;
+    const parts: Uint8Array[] = prefix ? [prefix] : [];
+    for (const message of messages) {
+      parts.push(this.writer.write(message));
+      this.tap?.message?.({ direction: 'out', message, at: this.now() });
+    }
+    if (prefix) this.tap?.handshake?.({ direction: 'out', label: 'C2', bytes: prefix, at: this.now() });
+    transport.send(parts.length === 1 ? parts[0]! : concatBytes(parts));
+  }
+
+  // ---- teardown ----
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer !== null) {
+      clearTimeout(this.connectTimer);
+      this.connectTimer = null;
+    }
+  }
+
+  /**
+   * Ends the connection once: closes the transport, rejects everything pending and tells the
+   * streams. `error` undefined means a deliberate local close.
+   */
+  private teardown(error: CodedError | undefined, closeTransport = true): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.closeError = error;
+    this.clearConnectTimer();
+    const transport = this.transport;
+    if (transport) {
+      transport.onData = null;
+      transport.onClose = null;
+      if (closeTransport) transport.close(error ? error.code : 'closed');
+    }
+    const reason = error ?? sessionError('SESSION_CLOSED', 'the connection was closed', {}, { fatal: false });
+    const settle = this.connectSettle;
+    this.connectSettle = null;
+    settle?.reject(reason);
+    for (const pending of this.pendingCalls.values()) pending.reject(reason);
+    this.pendingCalls.clear();
+    for (const stream of [...this.streams.values()]) stream.handleClose(reason);
+    this.streams.clear();
+    this.emit('close', error ? { error } : {});
+  }
+
+  /** Why the connection closed (undefined while open or after a local close). */
+  get closeReason(): CodedError | undefined {
+    return this.closeError;
+  }
+}
+
+/** A command to encode: what decodeCommand returns minus the encoding it was read with. */
+export type DecodedCommandInput = Pick<DecodedCommand, 'name' | 'transactionId' | 'commandObject' | 'args'>;
+
+function connectError(info: NetConnectionStatus): RtmpError {
+  const detail = `${info.code || 'no code'}${info.description ? `: ${info.description}` : ''}`;
+  const details = { info: info.raw, statusCode: info.code };
+  if (info.code === 'NetConnection.Connect.InvalidApp') return sessionError('SESSION_INVALID_APP', `the server does not know this application (${detail})`, details);
+  if (info.code === 'NetConnection.Connect.Rejected') return sessionError('SESSION_CONNECT_REJECTED', `the server rejected the connection (${detail})`, details);
+  return sessionError('SESSION_CONNECT_FAILED', `connect failed (${detail})`, details);
+}
+
+function asCodedError(error: unknown, fallbackCode: string, fatal = true): CodedError {
+  if (error instanceof Error && 'code' in error && 'category' in error) return error as CodedError;
+  const message = error instanceof Error ? error.message : String(error);
+  return new RtmpError(fallbackCode, message, { cause: error, fatal });
+}
