@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+/**
+ * `pnpm test`: every check the project has, in order — lint, typecheck, Vitest (unit and
+ * integration projects), Playwright (browser) — with their output streamed as it comes.
+ * Then one final line, `N passed, N failed`, counted from the JSON reports:
+ *   - lint and typecheck count as one test each;
+ *   - skipped or todo tests count as failed (this project does not skip);
+ *   - a step that fails without a report, or whose report does not explain its failure
+ *     (a file that cannot load, an unhandled error), counts as one more failure.
+ * The exit code is 0 only when nothing failed.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const reports = join(root, '.reports');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+function run(label, command, args) {
+  process.stdout.write(`\n=== ${label}: ${[command, ...args].join(' ')}\n`);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
+    child.once('error', (error) => {
+      process.stderr.write(`${label}: could not start: ${error.message}\n`);
+      resolve(-1);
+    });
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : 0)));
+  });
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Vitest's json reporter: one entry per test file, one assertionResult per test. */
+function countVitest(report, exitCode) {
+  if (!report || !Array.isArray(report.testResults)) return { passed: 0, failed: 1, note: 'no vitest report' };
+  let passed = 0;
+  let failed = 0;
+  for (const file of report.testResults) {
+    const tests = Array.isArray(file.assertionResults) ? file.assertionResults : [];
+    let failedHere = 0;
+    for (const test of tests) {
+      if (test.status === 'passed') passed += 1;
+      else failedHere += 1; // failed, skipped, pending, todo
+    }
+    // A file that failed to load (syntax error, failing beforeAll) reports no failed test.
+    if (file.status === 'failed' && failedHere === 0) failedHere = 1;
+    failed += failedHere;
+  }
+  if (exitCode !== 0 && failed === 0) return { passed, failed: 1, note: `vitest exited with ${exitCode}` };
+  return { passed, failed };
+}
+
+/** Playwright's json reporter: stats.expected = passed, unexpected = failed. */
+function countPlaywright(report, exitCode) {
+  if (!report || typeof report.stats !== 'object') return { passed: 0, failed: 1, note: 'no playwright report' };
+  const { expected = 0, unexpected = 0, flaky = 0, skipped = 0 } = report.stats;
+  // Global errors (config or spec file that cannot load) are not tests but are failures.
+  const globalErrors = Array.isArray(report.errors) ? report.errors.length : 0;
+  let failed = unexpected + flaky + skipped + globalErrors;
+  if (exitCode !== 0 && failed === 0) failed = 1;
+  return { passed: expected, failed };
+}
+
+mkdirSync(reports, { recursive: true });
+const vitestReport = join(reports, 'vitest.json');
+const playwrightReport = join(reports, 'e2e.json');
+// Stale reports must never be counted for a step that crashed this time.
+rmSync(vitestReport, { force: true });
+rmSync(playwrightReport, { force: true });
+
+const results = [];
+
+const lint = await run('lint', bin('eslint'), ['.']);
+results.push({ step: 'lint', passed: lint === 0 ? 1 : 0, failed: lint === 0 ? 0 : 1 });
+
+const typecheck = await run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+results.push({ step: 'typecheck', passed: typecheck === 0 ? 1 : 0, failed: typecheck === 0 ? 0 : 1 });
+
+const vitest = await run('vitest', bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile=${vitestReport}`,
+]);
+results.push({ step: 'vitest', ...countVitest(existsSync(vitestReport) ? readJson(vitestReport) : undefined, vitest) });
+
+const playwright = await run('playwright', bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts']);
+results.push({
+  step: 'playwright',
+  ...countPlaywright(existsSync(playwrightReport) ? readJson(playwrightReport) : undefined, playwright),
+});
+
+process.stdout.write('\n');
+for (const { step, passed, failed, note } of results) {
+  process.stdout.write(`  ${step.padEnd(10)} ${passed} passed, ${failed} failed${note ? ` (${note})` : ''}\n`);
+}
+const passed = results.reduce((sum, r) => sum + r.passed, 0);
+const failed = results.reduce((sum, r) => sum + r.failed, 0);
+process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.exitCode = failed === 0 ? 0 : 1;
