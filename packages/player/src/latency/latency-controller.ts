@@ -1,0 +1,129 @@
+/**
+ * Holds a live stream at a target latency with the media element's playbackRate and, when far
+ * behind, a jump to the live edge. Pure: the player samples the element and applies decisions.
+ *
+ * Why both: a small rate change (at most +25 %) is inaudible-ish and keeps playback continuous,
+ * so small excess latency is drained that way; a large backlog (a background tab, a long stall)
+ * would take minutes to drain at 1.25x, so beyond `jumpThreshold` we seek. The rate never goes
+ * below 1: a live stream that plays slower than real time only builds latency, and starvation is
+ * prevented by not speeding up when the buffer is already thin (`minBuffer`) instead.
+ */
+export interface LatencyControllerOptions {
+  /** End-to-end latency to hold, seconds. */
+  targetLatency?: number;
+  /** Latency above target tolerated before speeding up, seconds (hysteresis: speed-up ends at the target). */
+  tolerance?: number;
+  /** Highest playbackRate used to catch up. */
+  maxPlaybackRate?: number;
+  /** Rate increase per second of excess latency (1.0 + gain * excess, capped). */
+  rateGain?: number;
+  /** Latency (or buffer) beyond which we seek to the live edge, seconds. */
+  jumpThreshold?: number;
+  /** Never speed up (and never seek closer than this) when the buffer ahead is thinner, seconds. */
+  minBuffer?: number;
+  /** After a seek, wait this long before another one (the estimate needs fresh frames), ms. */
+  jumpCooldownMs?: number;
+}
+
+export interface PlaybackSample {
+  /** Wall clock, ms (performance.now()). */
+  now: number;
+  /** media.currentTime, s. */
+  currentTime: number;
+  /** End of the buffered range that holds currentTime (or of the last range when none does), s; null when nothing is buffered. */
+  bufferedEnd: number | null;
+  /** Start of that range, s. */
+  bufferedStart: number | null;
+  paused: boolean;
+  /** End-to-end latency of the presented frame, s; null when not yet known (then the buffer stands in). */
+  latency: number | null;
+}
+
+export type SeekReason = 'start' | 'far-behind' | 'live-edge-requested';
+
+export interface LatencyDecision {
+  playbackRate: number;
+  /** When set, seek media.currentTime here. */
+  seekTo?: number;
+  reason?: SeekReason;
+  /** The figure the decision was based on, s. */
+  latency: number | null;
+  /** bufferedEnd - currentTime, s. */
+  buffer: number | null;
+}
+
+const DEFAULTS: Required<LatencyControllerOptions> = {
+  targetLatency: 0.25,
+  tolerance: 0.05,
+  maxPlaybackRate: 1.25,
+  rateGain: 0.5,
+  jumpThreshold: 1.5,
+  minBuffer: 0.08,
+  jumpCooldownMs: 2000,
+};
+
+export class LatencyController {
+  readonly options: Required<LatencyControllerOptions>;
+  private catchingUp = false;
+  private started = false;
+  private liveEdgeRequested = false;
+  private lastJumpAt = -Infinity;
+
+  constructor(options: LatencyControllerOptions = {}) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  /** Ask for a jump to the live edge at the next update (tab visible again, user request). */
+  requestLiveEdge(): void {
+    this.liveEdgeRequested = true;
+  }
+
+  /** A new pipeline started (new MSE timeline): the next buffered data gets the start jump again. */
+  reset(): void {
+    this.catchingUp = false;
+    this.started = false;
+    this.liveEdgeRequested = false;
+    this.lastJumpAt = -Infinity;
+  }
+
+  update(sample: PlaybackSample): LatencyDecision {
+    const o = this.options;
+    const { bufferedEnd, currentTime } = sample;
+    if (bufferedEnd === null) return { playbackRate: 1, latency: sample.latency, buffer: null };
+    const buffer = bufferedEnd - currentTime;
+    // currentTime before the range's start: stuck in front of a gap (the element cannot play on).
+    const inGap = sample.bufferedStart !== null && currentTime < sample.bufferedStart - 0.01;
+    const latency = sample.latency ?? Math.max(0, buffer);
+    // The part of the latency the buffer does not explain (transit, demux, decode) cannot be
+    // seeked away; the buffer should hold only what is left of the target.
+    const pipeline = Math.max(0, latency - Math.max(0, buffer));
+    const bufferTarget = Math.max(o.minBuffer, o.targetLatency - pipeline);
+    const liveEdge = Math.max(sample.bufferedStart ?? 0, bufferedEnd - bufferTarget);
+
+    let reason: SeekReason | undefined;
+    if (!this.started) {
+      this.started = true;
+      if (buffer > bufferTarget + o.tolerance || buffer < 0 || inGap) reason = 'start';
+    } else if (this.liveEdgeRequested) {
+      reason = 'live-edge-requested';
+    } else if (
+      sample.now - this.lastJumpAt >= o.jumpCooldownMs &&
+      (latency > o.jumpThreshold || buffer > o.jumpThreshold || buffer < 0 || inGap)
+    ) {
+      // buffer < 0 or inGap: currentTime is outside the data and cannot play on.
+      reason = 'far-behind';
+    }
+    this.liveEdgeRequested = false;
+    if (reason && liveEdge > currentTime + 0.01) {
+      this.lastJumpAt = sample.now;
+      this.catchingUp = false;
+      return { playbackRate: 1, seekTo: liveEdge, reason, latency, buffer };
+    }
+
+    const excess = latency - o.targetLatency;
+    if (sample.paused || buffer <= o.minBuffer || excess <= 0) this.catchingUp = false;
+    else if (excess > o.tolerance) this.catchingUp = true;
+    const playbackRate = this.catchingUp ? Math.min(o.maxPlaybackRate, 1 + o.rateGain * excess) : 1;
+    return { playbackRate, latency, buffer };
+  }
+}
