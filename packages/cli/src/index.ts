@@ -1,0 +1,10 @@
+export { runProbe } from './probe/run-probe';
+export type { ProbeOptions, ProbeReport, ProbeMediaEntry, ProbeStopReason } from './probe/run-probe';
+export type { ProbeTracks, ProbeVideoTrack, ProbeAudioTrack } from './probe/tracks';
+export { runProbeCommand, parseProbeArgs, formatReport, formatMediaEntry, PROBE_USAGE } from './probe/probe-command';
+export type { CommandIo, ParsedProbeArgs } from './probe/probe-command';
+export { ProbeError } from './probe/errors';
+export type { ProbeErrorCode } from './probe/errors';
+export { createTraceTap, summarizeMessage, messageTypeName } from './probe/trace';
+export { amfToJson, summarizeAmf } from './probe/amf-json';
+export type { JsonValue } from './probe/amf-json';
