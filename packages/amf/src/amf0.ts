@@ -306,7 +306,8 @@ export class Amf0Writer {
       writer.u8(Amf0Marker.StrictArray).u32(value.length);
       for (const item of value) this.writeValueAtDepth(writer, item as AmfValue, next);
     } else if (value instanceof AmfEcmaArray) {
-      writer.u8(Amf0Marker.EcmaArray).u32(ecmaArrayLength(value));
+      const count = this.options.ecmaArrayCount === 'entry-count' ? ecmaEntryCount(value) : ecmaArrayLength(value);
+      writer.u8(Amf0Marker.EcmaArray).u32(count);
       // AMF0 has no dense part: indexes become the keys "0".."n-1", written first.
       value.dense.forEach((item, index) => this.writeProperty(writer, String(index), item, next));
       for (const [key, item] of value.entries) this.writeProperty(writer, key, item, next);
@@ -365,6 +366,11 @@ function ecmaArrayLength(array: AmfEcmaArray): number {
     }
   }
   return length;
+}
+
+/** Dense items plus named entries: how many pairs follow (FFmpeg's and nginx-rtmp's count). */
+function ecmaEntryCount(array: AmfEcmaArray): number {
+  return Math.min(U32_MAX, array.dense.length + array.entries.size);
 }
 
 /** Decodes every AMF0 value in `bytes`, in order, with one reference context. Throws only AmfError. */

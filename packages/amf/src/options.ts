@@ -37,6 +37,12 @@ export interface AmfEncodeOptions {
   avmPlus?: boolean;
   /** AMF0 only: share one AMF3 context across all AVM+ switches of one writer. Default false. */
   shareAmf3Context?: boolean;
+  /**
+   * AMF0 only: the count written before an ECMA array's entries, a hint every reader ignores
+   * (AMF0 §2.10). 'array-length' (default) is what Flash writes: one past the largest index
+   * key, 0 for a pure hash. 'entry-count' is what FFmpeg and nginx-rtmp write in onMetaData.
+   */
+  ecmaArrayCount?: 'array-length' | 'entry-count';
 }
 
 export const DEFAULT_MAX_DEPTH = 64;
