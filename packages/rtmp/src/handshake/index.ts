@@ -1,0 +1,5 @@
+export { ClientHandshake } from './client-handshake';
+export type { ClientHandshakeOptions, ClientHandshakeStep } from './client-handshake';
+export { ServerHandshake } from './server-handshake';
+export type { ServerHandshakeOptions, ServerHandshakeStep } from './server-handshake';
+export type { DigestLayout } from './digest';
