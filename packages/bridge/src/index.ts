@@ -1,0 +1,16 @@
+export { createBridge } from './bridge';
+export type { Bridge, BridgeEvents, BridgeStats, RefusalEvent } from './bridge';
+export { DEFAULT_LIMITS, resolveOptions } from './options';
+export type { BridgeLimits, BridgeLogger, BridgeOptions, BridgeTokenOptions, ResolvedBridgeOptions } from './options';
+export { BridgeError, RefusalError, REFUSAL_STATUS } from './errors';
+export type { BridgeErrorCode, RefusalReason } from './errors';
+export { CloseCode } from './session';
+export type { SessionCloseReason, SessionInfo, SessionRecord, SessionStats } from './session';
+export { UpstreamAllowlist, parseAllowlistEntry } from './allowlist';
+export type { AllowlistEntry } from './allowlist';
+export { parseTarget, formatTarget } from './target';
+export type { UpstreamTarget } from './target';
+export { classifyAddress, parseIp, formatIp } from './ip-address';
+export type { AddressClass, IpAddress } from './ip-address';
+export { TokenVerifier, extractToken, BRIDGE_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from './token';
+export { TokenBucket } from './token-bucket';
