@@ -74,10 +74,15 @@ const REFUSAL_LINGER_MS = 1_000;
 export async function createBridge(options: BridgeOptions): Promise<Bridge> {
   const config = resolveOptions(options);
   const verifier = config.token ? new TokenVerifier(config.token) : null;
-  const logger: BridgeLogger = options.logger ?? pino({ name: 'rtmp-web-bridge' });
+  const logger: BridgeLogger = options.logger ?? createBridgeLogger();
   const bridge = new BridgeServer(config, verifier, logger, options.lookup ?? systemLookup);
   await bridge.listen();
   return bridge;
+}
+
+/** The default logger: pino, one JSON record per line on stdout. */
+export function createBridgeLogger(level = 'info'): BridgeLogger {
+  return pino({ name: 'rtmp-web-bridge', level });
 }
 
 interface PendingUpgrade {

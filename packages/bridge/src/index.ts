@@ -1,4 +1,4 @@
-export { createBridge } from './bridge';
+export { createBridge, createBridgeLogger } from './bridge';
 export type { Bridge, BridgeEvents, BridgeStats, RefusalEvent } from './bridge';
 export { DEFAULT_LIMITS, resolveOptions } from './options';
 export type { BridgeLimits, BridgeLogger, BridgeOptions, BridgeTokenOptions, ResolvedBridgeOptions } from './options';
