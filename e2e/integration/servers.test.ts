@@ -149,7 +149,7 @@ describe('ffmpeg as the server', () => {
 
   it('serves audio only when asked', async () => {
     const server = track(await startFfmpegServer({ app: 'app', stream: 'a', video: false }));
-    const result = await ffprobeJson(server.url('app', 'a'));
+    const result = await ffprobeJson(server.url('app', 'a'), ['-analyzeduration', '1000000']);
     expect(result.streams.map((s) => s.codec_type)).toEqual(['audio']);
   });
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports';
-import { LaunchError, isListening, startProcess, waitUntil } from './process';
+import { LaunchError, isListening, startProcess, waitUntil, type ManagedProcess } from './process';
 import type { Publisher, PublisherOptions, RtmpServerHandle } from './types';
 
 export const FFMPEG_BINARY = 'ffmpeg';
@@ -128,27 +128,37 @@ export async function startFfmpegServer(options: {
   audio?: boolean;
   durationSec?: number;
 }): Promise<RtmpServerHandle> {
-  const port = await freePort();
-  const url = `rtmp://127.0.0.1:${port}/${options.app}/${options.stream}`;
-  const args = [...COMMON_ARGS, ...encoderArgs(options, true), '-f', 'flv', '-listen', '1', url];
-  const proc = startProcess(FFMPEG_BINARY, args, { label: 'ffmpeg-server' });
-  try {
-    await waitUntil(`ffmpeg server on ${port}`, () => isListening(port), proc, 10_000);
-  } catch (error) {
-    await proc.stop('SIGKILL', 0);
-    throw error;
+  // freePort() can race with another process taking the port: then ffmpeg exits at once
+  // ("Address already in use") and we try another port.
+  let port = 0;
+  let proc: ManagedProcess | undefined;
+  for (let attempt = 0; attempt < 4 && !proc; attempt++) {
+    port = await freePort();
+    const url = `rtmp://127.0.0.1:${port}/${options.app}/${options.stream}`;
+    const args = [...COMMON_ARGS, ...encoderArgs(options, true), '-f', 'flv', '-listen', '1', url];
+    const candidate = startProcess(FFMPEG_BINARY, args, { label: 'ffmpeg-server' });
+    const listening = port;
+    try {
+      await waitUntil(`ffmpeg server on ${port}`, () => isListening(listening), candidate, 10_000);
+      proc = candidate;
+    } catch (error) {
+      await candidate.stop('SIGKILL', 0);
+      if (attempt === 3) throw error;
+    }
   }
+  if (!proc) throw new LaunchError('LAUNCH_PORT_RACE', 'ffmpeg server: no free port');
+  const server = proc;
   let stopped = false;
   return {
     kind: 'ffmpeg',
     host: '127.0.0.1',
     port,
     url: (app, stream) => `rtmp://127.0.0.1:${port}/${app}/${stream}`,
-    logs: () => proc.logs(),
+    logs: () => server.logs(),
     async stop() {
       if (stopped) return;
       stopped = true;
-      await proc.stop('SIGTERM', 2000);
+      await server.stop('SIGTERM', 2000);
     },
   };
 }

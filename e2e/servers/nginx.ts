@@ -48,7 +48,8 @@ function nginxConfig(dir: string, port: number, vodDir: string): string {
 
 export async function startNginxRtmp(options: { vodDir?: string } = {}): Promise<NginxRtmpHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'rtmp-web-nginx-'));
-  // Workers (as nobody when not root-configured) must be able to traverse this dir.
+  // The workers (another user, should `user` ever change) must be able to read the config
+  // dir and the default vod dir inside it.
   chmodSync(dir, 0o755);
   const vodDir = options.vodDir ?? join(dir, 'vod');
   mkdirSync(vodDir, { recursive: true });
