@@ -30,7 +30,10 @@ export type PlayerErrorCode =
   | 'PLAYER_NO_MEDIA_ELEMENT'
   | 'PLAYER_BAD_URL'
   | 'PLAYER_DESTROYED'
-  | 'PLAYER_STREAM_ENDED';
+  | 'PLAYER_STREAM_ENDED'
+  | 'PLAYER_AUTOPLAY_BLOCKED'
+  | 'PLAYER_RECONNECT_GAVE_UP'
+  | 'PLAYER_NOT_LOADED';
 
 const categoryOf = (code: PlayerErrorCode): ErrorCategory =>
   code.startsWith('TRANSPORT_') ? 'transport' : code.startsWith('MEDIA_') ? 'media' : 'player';

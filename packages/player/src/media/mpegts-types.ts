@@ -1,0 +1,40 @@
+/**
+ * The slice of mpegts.js 1.8 (npm `mpegts.js`, Apache-2.0) the sink uses, typed locally so the
+ * library is only loaded (dynamically) in a page and never in Node tests.
+ */
+export interface MpegtsLoaderLike {
+  _status: number;
+  _needStash: boolean;
+  onDataArrival: ((chunk: ArrayBuffer, byteStart: number, receivedLength?: number) => void) | null;
+  onError: ((type: string, info: { code: number; msg: string }) => void) | null;
+  onComplete: ((from: number, to: number) => void) | null;
+  destroy(): void;
+  isWorking(): boolean;
+}
+
+export interface MpegtsLoaderBase {
+  new (typeName: string): MpegtsLoaderLike;
+}
+
+export interface MpegtsPlayerLike {
+  attachMediaElement(element: HTMLMediaElement): void;
+  load(): void;
+  unload(): void;
+  destroy(): void;
+  on(event: string, listener: (...args: unknown[]) => void): void;
+}
+
+export interface MpegtsModuleLike {
+  createPlayer(source: Record<string, unknown>, config: Record<string, unknown>): MpegtsPlayerLike;
+  isSupported(): boolean;
+  BaseLoader: MpegtsLoaderBase;
+  LoaderStatus: { kIdle: number; kConnecting: number; kBuffering: number; kError: number; kComplete: number };
+  Events: { ERROR: string; MEDIA_INFO: string };
+  LoggingControl: { applyConfig(config: Record<string, boolean>): void };
+}
+
+/** Loads mpegts.js on first use (it touches `self`/`window` at import time). */
+export async function loadMpegts(): Promise<MpegtsModuleLike> {
+  const module = (await import('mpegts.js')) as unknown as { default?: MpegtsModuleLike } & MpegtsModuleLike;
+  return module.default ?? module;
+}

@@ -1,0 +1,860 @@
+import type { CodedError } from '@rtmp-web/bytes';
+import { AmfEcmaArray } from '@rtmp-web/amf';
+import type { AmfValue } from '@rtmp-web/amf';
+import { NetConnection, TypedEmitter, parseRtmpUrl } from '@rtmp-web/rtmp';
+import type {
+  DataMessageEvent,
+  MediaFrame,
+  MediaMessageEvent,
+  NetStatusInfo,
+  NetStream,
+  ProtocolTap,
+  RtmpUrl,
+} from '@rtmp-web/rtmp';
+import { PlayerError } from './errors';
+import type { LiveFlvMuxerOptions } from './flv/live-flv-muxer';
+import { LatencyController } from './latency/latency-controller';
+import type { LatencyControllerOptions, LatencyDecision } from './latency/latency-controller';
+import { LatencyEstimator } from './latency/latency-estimator';
+import { VideoDropPolicy } from './latency/video-drop-policy';
+import { MseSink } from './media/mse-sink';
+import type { SinkTracks } from './media/mse-sink';
+import type { MpegtsModuleLike } from './media/mpegts-types';
+import { PlayerStateMachine } from './player-state';
+import type { PlayerState, StateChange } from './player-state';
+import { ReconnectBackoff } from './recovery/reconnect-backoff';
+import type { ReconnectBackoffOptions } from './recovery/reconnect-backoff';
+import { RateMeter, emptyTimeToFirstFrame } from './stats';
+import type { TimeToFirstFrame, TrackRate } from './stats';
+import { WebSocketTransport } from './transport/websocket-transport';
+import type { WebSocketConstructor } from './transport/websocket-transport';
+
+export interface RtmpPlayerConfig {
+  /** End-to-end latency to hold, seconds (default 0.25). Shorthand for latency.targetLatency. */
+  targetLatency?: number;
+  latency?: LatencyControllerOptions;
+  /** Automatic reconnect after the connection drops (default on, 0.5 s doubling to 10 s, ±20 % jitter). */
+  reconnect?: ReconnectBackoffOptions & { enabled?: boolean };
+  /** Retry when the very first connection fails too (default false: show the error at once). */
+  retryInitialConnect?: boolean;
+  /** No playback progress for this long while data should play: reported as a stall (default 2000 ms). */
+  stallTimeoutMs?: number;
+  /** Play.Start but no audio/video for this long: reported as PLAYER_NO_MEDIA (default 8000 ms). */
+  noMediaTimeoutMs?: number;
+  /** WebSocket open + handshake + connect + play must finish within this (default 10000 ms). */
+  connectTimeoutMs?: number;
+  /** SetBufferLength sent after play, ms (default 500; some servers stop sending without one). */
+  bufferTimeMs?: number;
+  handshake?: 'simple' | 'digest';
+  muxer?: LiveFlvMuxerOptions;
+  /** How often `stats` is emitted (default 1000 ms). */
+  statsIntervalMs?: number;
+  /** How often latency is measured and corrected (default 250 ms). */
+  controlIntervalMs?: number;
+  /** Messages arriving this much later than the fastest ones mean the page is behind: video is dropped to the next keyframe (default 500 ms). */
+  behindArrivalLagMs?: number;
+  /** Extra observer of every handshake byte, chunk and message (the inspector uses it). */
+  tap?: ProtocolTap;
+  WebSocket?: WebSocketConstructor;
+  loadMpegts?: () => Promise<MpegtsModuleLike>;
+  mpegtsLogLevel?: 'silent' | 'warn' | 'verbose';
+}
+
+export interface LoadOptions {
+  /** The bridge's WebSocket URL, e.g. ws://127.0.0.1:8080/ */
+  bridge: string;
+  /** A bridge token (JWT), sent as the `rtmp-web.token.<jwt>` subprotocol. */
+  token?: string;
+  /** Override the upstream target (`host:port`); default from the RTMP URL. */
+  target?: string;
+}
+
+export interface StatusEvent {
+  scope: 'connection' | 'stream';
+  level: string;
+  code: string;
+  description: string;
+}
+
+export interface LatencyEvent {
+  /** End-to-end latency of the presented frame, s (null before media). */
+  latency: number | null;
+  /** Buffered media ahead of the playhead, s. */
+  buffer: number | null;
+  playbackRate: number;
+  /** Set when this tick seeked to the live edge. */
+  seek?: { to: number; reason: string };
+}
+
+export interface PlayerStats {
+  state: PlayerState;
+  /** Received bitrate and message rate per track. */
+  video: TrackRate;
+  audio: TrackRate;
+  /** Frames presented per second (requestVideoFrameCallback), or null without video. */
+  presentedFps: number | null;
+  /** HTMLVideoElement.getVideoPlaybackQuality(). */
+  decodedFrames: number;
+  droppedFrames: number;
+  /** Video messages dropped by the audio-priority policy. */
+  droppedVideoMessages: number;
+  /** Frames the FLV muxer discarded (before a keyframe, before the start, unknown track). */
+  discardedFrames: number;
+  buffer: number | null;
+  latency: number | null;
+  playbackRate: number;
+  /** Transport totals for the current connection. */
+  bytesReceived: number;
+  reconnects: number;
+  stalls: number;
+  /** Time to first frame of the current connection, by stage (ms since load or since the reconnect attempt). */
+  timeToFirstFrame: TimeToFirstFrame;
+  tracks: SinkTracks | null;
+}
+
+export interface ReconnectEvent {
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+export interface ConnectionEvent {
+  connection: NetConnection;
+  stream: NetStream | null;
+}
+
+/** Everything an RtmpPlayer reports; one payload type per event (hls.js Events shape). */
+export interface RtmpPlayerEvents {
+  state: StateChange;
+  /** Every problem; `fatal` ones stop playback (state 'error'). */
+  error: CodedError;
+  stats: PlayerStats;
+  /** onStatus from the server (NetConnection.* and NetStream.*). */
+  status: StatusEvent;
+  /** onMetaData as a plain object. */
+  metadata: Record<string, AmfValue>;
+  /** Every data message of the stream (onMetaData, onTextData, onCuePoint...). */
+  data: DataMessageEvent;
+  /** The tracks were decided and a pipeline started (again after a reconnect or a stream change). */
+  tracks: SinkTracks;
+  latency: LatencyEvent;
+  /** The first frame was presented; the stages of the wait. */
+  firstFrame: TimeToFirstFrame;
+  stall: { since: number; durationMs: number; resolved: boolean };
+  reconnect: ReconnectEvent;
+  /** A NetConnection (and then its NetStream) exists: taps and inspectors attach here. */
+  connection: ConnectionEvent;
+  destroyed: undefined;
+}
+
+interface Session {
+  id: number;
+  url: RtmpUrl;
+  options: LoadOptions;
+  startedAt: number;
+  transport: WebSocketTransport | null;
+  connection: NetConnection | null;
+  stream: NetStream | null;
+  sink: MseSink | null;
+  ttff: TimeToFirstFrame;
+  playStartedAt: number | null;
+  mediaSeen: boolean;
+  noMediaTimer: ReturnType<typeof setTimeout> | null;
+  firstFrameReported: boolean;
+  closing: boolean;
+}
+
+const now = (): number => performance.now();
+
+/**
+ * Plays an RTMP live stream in a media element (hls.js-shaped API). Composition root of the page
+ * side: WebSocketTransport -> NetConnection/NetStream -> frames -> audio priority -> MseSink
+ * (FLV -> mpegts.js -> MSE), with latency control, stats, stall detection and reconnects.
+ */
+export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
+  readonly config: Readonly<RtmpPlayerConfig>;
+  private media: HTMLMediaElement | null = null;
+  private readonly stateMachine = new PlayerStateMachine();
+  private readonly estimator = new LatencyEstimator();
+  private readonly controller: LatencyController;
+  private readonly dropPolicy = new VideoDropPolicy();
+  private readonly backoff: ReconnectBackoff;
+  private readonly rates = { audio: new RateMeter(), video: new RateMeter() };
+  private readonly taps = new Set<ProtocolTap>();
+  private session: Session | null = null;
+  private sessionCounter = 0;
+  private source: { url: string; options: LoadOptions } | null = null;
+  private wantPlaying = false;
+  private destroyedFlag = false;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private controlTimer: ReturnType<typeof setInterval> | null = null;
+  private statsTimer: ReturnType<typeof setInterval> | null = null;
+  private lastDecision: LatencyDecision | null = null;
+  private lastProgress = { time: -1, at: 0 };
+  private stallSince: number | null = null;
+  private stallReported = false;
+  private reconnectCount = 0;
+  private stallCount = 0;
+  private discarded = 0;
+  private presented = { count: 0, windowStart: 0, windowCount: 0, fps: null as number | null };
+  private frameCallbackId: number | null = null;
+  private readonly onVisibility = () => {
+    if (typeof document !== 'undefined' && document.visibilityState === 'visible') this.controller.requestLiveEdge();
+  };
+  private readonly onMediaError = () => {
+    const error = this.media?.error;
+    if (!error || !this.session) return;
+    this.fail(new PlayerError('MEDIA_PIPELINE_ERROR', `The browser could not decode the stream (MediaError ${error.code}: ${error.message || 'no detail'}).`, {
+      details: { mediaErrorCode: error.code },
+    }));
+  };
+
+  constructor(config: RtmpPlayerConfig = {}) {
+    super();
+    this.config = { ...config };
+    this.controller = new LatencyController({ ...config.latency, ...(config.targetLatency !== undefined ? { targetLatency: config.targetLatency } : {}) });
+    this.backoff = new ReconnectBackoff(config.reconnect);
+    if (config.tap) this.taps.add(config.tap);
+  }
+
+  get state(): PlayerState {
+    return this.stateMachine.state;
+  }
+
+  get destroyed(): boolean {
+    return this.destroyedFlag;
+  }
+
+  /** The media element playback goes to. */
+  get mediaElement(): HTMLMediaElement | null {
+    return this.media;
+  }
+
+  /** The current connection, when there is one (for inspectors and tools). */
+  get connection(): NetConnection | null {
+    return this.session?.connection ?? null;
+  }
+
+  get stream(): NetStream | null {
+    return this.session?.stream ?? null;
+  }
+
+  /** The RTMP URL given to load(). */
+  get url(): string | null {
+    return this.source?.url ?? null;
+  }
+
+  /** Latest latency measurement. */
+  get latency(): LatencyEvent {
+    const d = this.lastDecision;
+    return { latency: d?.latency ?? null, buffer: d?.buffer ?? null, playbackRate: this.media?.playbackRate ?? 1 };
+  }
+
+  get stats(): PlayerStats {
+    const t = now();
+    const quality = this.videoQuality();
+    const session = this.session;
+    return {
+      state: this.state,
+      video: this.rates.video.snapshot(t),
+      audio: this.rates.audio.snapshot(t),
+      presentedFps: this.presented.fps,
+      decodedFrames: quality.decoded,
+      droppedFrames: quality.dropped,
+      droppedVideoMessages: this.dropPolicy.dropped,
+      discardedFrames: this.discarded,
+      buffer: this.lastDecision?.buffer ?? null,
+      latency: this.lastDecision?.latency ?? null,
+      playbackRate: this.media?.playbackRate ?? 1,
+      bytesReceived: session?.transport?.bytes.received ?? 0,
+      reconnects: this.reconnectCount,
+      stalls: this.stallCount,
+      timeToFirstFrame: { ...(session?.ttff ?? emptyTimeToFirstFrame()) },
+      tracks: session?.sink?.tracks ?? null,
+    };
+  }
+
+  /** Observe every handshake byte, chunk and message of current and future connections. */
+  addTap(tap: ProtocolTap): void {
+    this.taps.add(tap);
+  }
+
+  removeTap(tap: ProtocolTap): void {
+    this.taps.delete(tap);
+  }
+
+  attachMedia(media: HTMLMediaElement): void {
+    this.assertAlive();
+    if (this.media === media) return;
+    this.detachMediaListeners();
+    this.media = media;
+    media.addEventListener('error', this.onMediaError);
+    if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.onVisibility);
+    this.startTimers();
+    if (this.session) this.restartSession('media element changed');
+  }
+
+  /** Connects to `rtmpUrl` through the bridge and plays it (autoplay: call with a muted element, or after a user gesture). */
+  load(rtmpUrl: string, options: LoadOptions): void {
+    this.assertAlive();
+    let url: RtmpUrl;
+    try {
+      url = parseRtmpUrl(rtmpUrl);
+      if (!url.streamName) throw new Error('the URL names no stream (expected rtmp://host[:port]/app/stream)');
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      this.fail(new PlayerError('PLAYER_BAD_URL', `"${rtmpUrl}" is not a playable RTMP URL: ${message}`, { cause, details: { url: rtmpUrl } }));
+      return;
+    }
+    this.endSession();
+    this.clearReconnect();
+    this.backoff.reset();
+    this.source = { url: rtmpUrl, options };
+    this.wantPlaying = true;
+    this.startSession(url, options, false);
+  }
+
+  /** Starts playback (and loads again when stopped). */
+  play(): Promise<void> {
+    this.assertAlive();
+    this.wantPlaying = true;
+    if (!this.session && this.source && (this.state === 'idle' || this.state === 'error' || this.state === 'ended')) {
+      this.load(this.source.url, this.source.options);
+    }
+    return this.tryPlay();
+  }
+
+  /** Stops playback and closes the connection; the player can load() or play() again. */
+  stop(): void {
+    if (this.destroyedFlag) return;
+    this.wantPlaying = false;
+    this.clearReconnect();
+    this.endSession();
+    this.resetMedia();
+    this.moveTo('idle', 'stopped');
+  }
+
+  /** Stops everything and releases the element; idempotent. */
+  destroy(): void {
+    if (this.destroyedFlag) return;
+    this.stop();
+    this.destroyedFlag = true;
+    this.stopTimers();
+    this.detachMediaListeners();
+    this.media = null;
+    this.emit('destroyed', undefined);
+    this.removeAllListeners();
+  }
+
+  // ---- session ------------------------------------------------------------------------------
+
+  private startSession(url: RtmpUrl, options: LoadOptions, isRetry: boolean): void {
+    const session: Session = {
+      id: ++this.sessionCounter,
+      url,
+      options,
+      startedAt: now(),
+      transport: null,
+      connection: null,
+      stream: null,
+      sink: null,
+      ttff: emptyTimeToFirstFrame(),
+      playStartedAt: null,
+      mediaSeen: false,
+      noMediaTimer: null,
+      firstFrameReported: false,
+      closing: false,
+    };
+    this.session = session;
+    this.estimator.reset();
+    this.controller.reset();
+    this.dropPolicy.reset();
+    this.rates.audio.reset();
+    this.rates.video.reset();
+    this.lastDecision = null;
+    this.stallSince = null;
+    this.moveTo('connecting', isRetry ? `reconnect attempt ${this.backoff.attempts}` : `load ${url.tcUrl}/${url.streamName}`);
+    void this.runSession(session, isRetry);
+  }
+
+  private async runSession(session: Session, isRetry: boolean): Promise<void> {
+    const live = () => this.session === session && !session.closing;
+    const { url, options } = session;
+    const timeoutMs = this.config.connectTimeoutMs ?? 10_000;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (live()) this.onSessionFailure(session, new PlayerError('TRANSPORT_WS_TIMEOUT', `Connecting to ${url.tcUrl} took longer than ${timeoutMs} ms.`, { fatal: false }), isRetry);
+    }, timeoutMs);
+    try {
+      const host = url.host.includes(':') ? `[${url.host}]` : url.host;
+      const transport = await WebSocketTransport.connect(options.bridge, {
+        target: options.target ?? `${host}:${url.port}`,
+        tls: url.protocol === 'rtmps',
+        ...(options.token ? { token: options.token } : {}),
+        timeoutMs,
+        ...(this.config.WebSocket ? { WebSocket: this.config.WebSocket } : {}),
+      });
+      if (!live() || timedOut) {
+        transport.close();
+        return;
+      }
+      session.transport = transport;
+      session.ttff.wsOpen = now() - session.startedAt;
+
+      const connection = new NetConnection();
+      session.connection = connection;
+      connection.on('close', (event) => {
+        if (live()) this.onSessionFailure(session, event.error ?? new PlayerError('TRANSPORT_WS_CLOSED', 'The RTMP server closed the connection.', { fatal: false }), true);
+      });
+      connection.on('status', (info) => this.onStatus('connection', info));
+      connection.on('error', (error) => this.emit('error', error));
+      this.emit('connection', { connection, stream: null });
+      await connection.connect(url, {
+        transport,
+        tap: this.sessionTap(session),
+        ...(this.config.handshake ? { handshake: this.config.handshake } : {}),
+        timeoutMs,
+      });
+      if (!live()) return;
+      session.ttff.connect = now() - session.startedAt;
+
+      const stream = await connection.createStream();
+      if (!live()) return;
+      session.stream = stream;
+      this.wireStream(session, stream);
+      this.emit('connection', { connection, stream });
+      await stream.play(url.streamName, { bufferMs: this.config.bufferTimeMs ?? 500 });
+      if (!live()) return;
+      clearTimeout(timer);
+      session.ttff.play = now() - session.startedAt;
+      session.playStartedAt = now();
+      if (!session.mediaSeen) this.moveTo('buffering', 'NetStream.Play.Start');
+      this.armNoMediaTimer(session);
+    } catch (error) {
+      clearTimeout(timer);
+      if (!live() || timedOut) return;
+      this.onSessionFailure(session, asCodedError(error), isRetry);
+    }
+  }
+
+  private sessionTap(session: Session): ProtocolTap {
+    const taps = this.taps;
+    return {
+      get wantsRawChunks() {
+        for (const tap of taps) if (tap.wantsRawChunks) return true;
+        return false;
+      },
+      handshake: (event) => {
+        if (event.direction === 'in' && session.ttff.handshake === null && (event.label === 'S0S1S2' || event.label === 'S2')) {
+          session.ttff.handshake = now() - session.startedAt;
+        }
+        for (const tap of taps) tap.handshake?.(event);
+      },
+      chunk: (chunk) => {
+        for (const tap of taps) tap.chunk?.(chunk);
+      },
+      message: (event) => {
+        for (const tap of taps) tap.message?.(event);
+      },
+    };
+  }
+
+  private wireStream(session: Session, stream: NetStream): void {
+    const live = () => this.session === session && !session.closing;
+    const sink = this.createSink(session);
+    session.sink = sink;
+    const onMedia = (event: MediaMessageEvent) => {
+      if (!live()) return;
+      for (const frame of event.frames) this.onFrame(session, frame, event.message.payload.byteLength);
+    };
+    stream.on('audio', onMedia);
+    stream.on('video', onMedia);
+    stream.on('data', (event) => {
+      if (!live()) return;
+      this.emit('data', event);
+      if (event.name === 'onMetaData') {
+        const metadata = toRecord(event.args[0]);
+        this.emit('metadata', metadata);
+        const declared: { audio?: boolean; video?: boolean } = {};
+        if (typeof metadata['hasAudio'] === 'boolean') declared.audio = metadata['hasAudio'];
+        else if (metadata['audiocodecid'] !== undefined) declared.audio = true;
+        if (typeof metadata['hasVideo'] === 'boolean') declared.video = metadata['hasVideo'];
+        else if (metadata['videocodecid'] !== undefined) declared.video = true;
+        sink.declareTracks(declared);
+      }
+    });
+    stream.on('status', (info) => {
+      if (!live()) return;
+      this.onStatus('stream', info);
+      switch (info.code) {
+        case 'NetStream.Play.UnpublishNotify':
+        case 'NetStream.Play.Stop':
+        case 'NetStream.Play.Complete':
+          this.moveTo('ended', info.code);
+          break;
+        case 'NetStream.Play.PublishNotify':
+          this.moveTo('buffering', info.code);
+          break;
+      }
+    });
+    stream.on('error', (error) => this.emit('error', error));
+  }
+
+  private createSink(session: Session): MseSink {
+    const sink = new MseSink(this.media!, {
+      ...(this.config.muxer ? { muxer: this.config.muxer } : {}),
+      ...(this.config.loadMpegts ? { loadMpegts: this.config.loadMpegts } : {}),
+      ...(this.config.mpegtsLogLevel ? { mpegtsLogLevel: this.config.mpegtsLogLevel } : {}),
+    });
+    sink.on('tracks', (tracks) => {
+      if (this.session !== session) return;
+      this.controller.reset();
+      this.lastProgress = { time: -1, at: now() };
+      this.emit('tracks', tracks);
+      // The pipeline attaches a new MediaSource (mpegts.js calls load() on the element), which
+      // aborts any pending play(); ask again once it is attached.
+      setTimeout(() => void this.tryPlay(), 0);
+    });
+    sink.on('restart', ({ reason }) => {
+      if (this.session !== session) return;
+      this.estimator.reset();
+      this.emit('status', { scope: 'stream', level: 'status', code: `rtmp-web.Pipeline.Restart`, description: `new media pipeline: ${reason}` });
+    });
+    sink.on('error', (error) => {
+      if (this.session === session) this.fail(error);
+    });
+    return sink;
+  }
+
+  private onFrame(session: Session, frame: MediaFrame, messageBytes: number): void {
+    const t = now();
+    if (!frame.config) {
+      this.estimator.onArrival(frame.dts, t);
+      this.rates[frame.kind].record(messageBytes, t);
+    }
+    if (!session.mediaSeen) {
+      session.mediaSeen = true;
+      session.ttff.firstMedia = t - session.startedAt;
+      this.clearNoMediaTimer(session);
+      if (this.state === 'connecting' || this.state === 'ended') this.moveTo('buffering', 'first media message');
+    }
+    const latency = this.lastDecision?.latency ?? 0;
+    const behind =
+      this.estimator.arrivalLag > (this.config.behindArrivalLagMs ?? 500) || latency > this.controller.options.jumpThreshold;
+    if (!this.dropPolicy.accept(frame, behind)) return;
+    const sink = session.sink;
+    if (!sink) return;
+    const before = sink.bytesFed;
+    sink.push(frame);
+    if (sink.bytesFed === before && !frame.config && sink.tracks) this.discarded++;
+  }
+
+  private onStatus(scope: 'connection' | 'stream', info: NetStatusInfo): void {
+    this.emit('status', { scope, level: info.level, code: info.code, description: info.description });
+  }
+
+  private armNoMediaTimer(session: Session): void {
+    if (session.mediaSeen) return;
+    const ms = this.config.noMediaTimeoutMs ?? 8000;
+    session.noMediaTimer = setTimeout(() => {
+      session.noMediaTimer = null;
+      if (this.session !== session || session.mediaSeen) return;
+      this.emit(
+        'error',
+        new PlayerError(
+          'PLAYER_NO_MEDIA',
+          `The server accepted "${session.url.streamName}" but has sent no audio or video for ${Math.round(ms / 1000)} s: ` +
+            `the stream probably does not exist or nobody is publishing it. Still waiting.`,
+          { fatal: false, details: { stream: session.url.streamName, app: session.url.app, waitedMs: ms } },
+        ),
+      );
+    }, ms);
+  }
+
+  private clearNoMediaTimer(session: Session): void {
+    if (session.noMediaTimer !== null) clearTimeout(session.noMediaTimer);
+    session.noMediaTimer = null;
+  }
+
+  private onSessionFailure(session: Session, error: CodedError, mayRetry: boolean): void {
+    if (this.session !== session || session.closing) return;
+    const reconnect = this.config.reconnect?.enabled ?? true;
+    const retryable = mayRetry || session.mediaSeen || (this.config.retryInitialConnect ?? false);
+    const permanent = error.code === 'STREAM_NOT_FOUND' && !session.mediaSeen && !mayRetry;
+    if (!reconnect || !retryable || permanent || error instanceof PlayerError && error.code === 'MEDIA_UNSUPPORTED_CODEC') {
+      this.fail(error);
+      return;
+    }
+    this.emit('error', withFatal(error, false));
+    this.scheduleReconnect(explain(error));
+  }
+
+  private scheduleReconnect(reason: string): void {
+    const source = this.source;
+    this.endSession();
+    if (!source) return;
+    const delayMs = this.backoff.next();
+    if (delayMs === null) {
+      this.fail(new PlayerError('PLAYER_RECONNECT_GAVE_UP', `Gave up reconnecting after ${this.backoff.attempts} attempts (last problem: ${reason}).`));
+      return;
+    }
+    this.reconnectCount++;
+    this.moveTo('reconnecting', reason);
+    this.emit('reconnect', { attempt: this.backoff.attempts, delayMs, reason });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.destroyedFlag || this.session || !this.source) return;
+      let url: RtmpUrl;
+      try {
+        url = parseRtmpUrl(this.source.url);
+      } catch {
+        return;
+      }
+      this.startSession(url, this.source.options, true);
+    }, delayMs);
+  }
+
+  private restartSession(reason: string): void {
+    if (!this.source) return;
+    this.endSession();
+    this.startSession(parseRtmpUrl(this.source.url), this.source.options, true);
+    void reason;
+  }
+
+  private clearReconnect(): void {
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+
+  private endSession(): void {
+    const session = this.session;
+    if (!session) return;
+    session.closing = true;
+    this.session = null;
+    this.clearNoMediaTimer(session);
+    this.cancelFrameCallback();
+    session.sink?.destroy();
+    try {
+      session.stream?.deleteStream();
+    } catch {
+      /* the connection may be gone already */
+    }
+    session.connection?.close();
+    session.transport?.close();
+  }
+
+  private fail(error: CodedError): void {
+    const fatal = withFatal(error, true);
+    this.clearReconnect();
+    this.endSession();
+    this.emit('error', fatal);
+    this.moveTo('error', `${fatal.code}: ${fatal.message}`);
+  }
+
+  private moveTo(state: PlayerState, reason: string): void {
+    const change = this.stateMachine.move(state, reason);
+    if (change) this.emit('state', change);
+  }
+
+  // ---- media element ---------------------------------------------------------------------
+
+  private async tryPlay(): Promise<void> {
+    const media = this.media;
+    if (!media || !this.wantPlaying || !media.paused) return;
+    if (!this.session?.sink?.tracks) return;
+    try {
+      await media.play();
+    } catch (error) {
+      const name = error instanceof Error ? error.name : '';
+      if (name === 'AbortError') return; // a new source was attached meanwhile; the next tracks event retries
+      if (name === 'NotAllowedError') {
+        this.emit(
+          'error',
+          new PlayerError('PLAYER_AUTOPLAY_BLOCKED', 'The browser blocked autoplay with sound. Press play, or mute the player to start automatically.', {
+            fatal: false,
+            cause: error,
+          }),
+        );
+      }
+    }
+  }
+
+  private resetMedia(): void {
+    const media = this.media;
+    if (!media) return;
+    media.playbackRate = 1;
+    if (media.getAttribute('src') || media.src) {
+      media.removeAttribute('src');
+      media.load();
+    }
+  }
+
+  private videoQuality(): { decoded: number; dropped: number } {
+    const media = this.media as HTMLVideoElement | null;
+    if (!media || typeof media.getVideoPlaybackQuality !== 'function') return { decoded: 0, dropped: 0 };
+    const q = media.getVideoPlaybackQuality();
+    return { decoded: q.totalVideoFrames, dropped: q.droppedVideoFrames };
+  }
+
+  private startTimers(): void {
+    if (this.controlTimer === null) this.controlTimer = setInterval(() => this.controlTick(), this.config.controlIntervalMs ?? 250);
+    if (this.statsTimer === null) this.statsTimer = setInterval(() => this.emit('stats', this.stats), this.config.statsIntervalMs ?? 1000);
+  }
+
+  private stopTimers(): void {
+    if (this.controlTimer !== null) clearInterval(this.controlTimer);
+    if (this.statsTimer !== null) clearInterval(this.statsTimer);
+    this.controlTimer = this.statsTimer = null;
+  }
+
+  private detachMediaListeners(): void {
+    this.cancelFrameCallback();
+    this.media?.removeEventListener('error', this.onMediaError);
+    if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.onVisibility);
+  }
+
+  /** Runs every controlIntervalMs: latency control, progress/stall tracking, state. */
+  private controlTick(): void {
+    const media = this.media;
+    const session = this.session;
+    if (!media || !session?.sink?.tracks) return;
+    const tracks = session.sink.tracks;
+    const t = now();
+    this.watchFirstFrame(session, media, tracks);
+
+    const range = bufferedRangeAround(media);
+    const presentedTimestamp = media.currentTime * 1000 + tracks.timestampBase;
+    const latencyMs = range ? this.estimator.latencyOf(presentedTimestamp, t) : null;
+    const decision = this.controller.update({
+      now: t,
+      currentTime: media.currentTime,
+      bufferedStart: range?.start ?? null,
+      bufferedEnd: range?.end ?? null,
+      paused: media.paused,
+      latency: latencyMs === null ? null : latencyMs / 1000,
+    });
+    this.lastDecision = decision;
+    if (Math.abs(media.playbackRate - decision.playbackRate) > 0.001) media.playbackRate = decision.playbackRate;
+    const event: LatencyEvent = { latency: decision.latency, buffer: decision.buffer, playbackRate: decision.playbackRate };
+    if (decision.seekTo !== undefined && range) {
+      media.currentTime = decision.seekTo;
+      event.seek = { to: decision.seekTo, reason: decision.reason ?? 'seek' };
+    }
+    this.emit('latency', event);
+
+    // Progress and stalls: currentTime must move while we want to play and are not paused.
+    if (media.currentTime !== this.lastProgress.time) {
+      this.lastProgress = { time: media.currentTime, at: t };
+      if (this.stallSince !== null) {
+        this.emit('stall', { since: this.stallSince, durationMs: t - this.stallSince, resolved: true });
+        this.stallSince = null;
+        this.stallReported = false;
+      }
+      if (!media.paused && media.readyState >= 3 && (this.state === 'buffering' || this.state === 'connecting')) {
+        this.moveTo('playing', 'playback progressing');
+        this.backoff.reset();
+      }
+    } else if (!media.paused && this.wantPlaying && this.state === 'playing' && t - this.lastProgress.at > 500) {
+      this.stallSince ??= this.lastProgress.at;
+      this.moveTo('buffering', 'no playback progress');
+    }
+    if (this.stallSince !== null && !this.stallReported && t - this.stallSince >= (this.config.stallTimeoutMs ?? 2000)) {
+      this.stallReported = true;
+      this.stallCount++;
+      const durationMs = t - this.stallSince;
+      this.emit('stall', { since: this.stallSince, durationMs, resolved: false });
+      this.emit('error', new PlayerError('MEDIA_STALLED', `Playback has not moved for ${(durationMs / 1000).toFixed(1)} s; jumping to the newest data.`, {
+        fatal: false,
+        details: { durationMs },
+      }));
+      this.controller.requestLiveEdge();
+    }
+    if (media.paused && this.wantPlaying && this.state !== 'error') void this.tryPlay();
+  }
+
+  /** First frame presented: requestVideoFrameCallback for video, playback progress for audio-only. */
+  private watchFirstFrame(session: Session, media: HTMLMediaElement, tracks: SinkTracks): void {
+    const video = media as HTMLVideoElement;
+    if (tracks.video && typeof video.requestVideoFrameCallback === 'function') {
+      if (this.frameCallbackId === null) {
+        const onFrame = (at: number, metadata: VideoFrameCallbackMetadata) => {
+          this.frameCallbackId = null;
+          if (this.session !== session) return;
+          this.countPresented(metadata.presentedFrames, at);
+          if (!session.firstFrameReported) this.reportFirstFrame(session, at);
+          this.frameCallbackId = video.requestVideoFrameCallback(onFrame);
+        };
+        this.frameCallbackId = video.requestVideoFrameCallback(onFrame);
+      }
+    } else if (!session.firstFrameReported && media.currentTime > 0 && !media.paused) {
+      this.reportFirstFrame(session, now());
+    }
+  }
+
+  private countPresented(presentedFrames: number, at: number): void {
+    const p = this.presented;
+    if (p.windowStart === 0 || presentedFrames < p.windowCount) {
+      p.windowStart = at;
+      p.windowCount = presentedFrames;
+      return;
+    }
+    if (at - p.windowStart >= 1000) {
+      p.fps = ((presentedFrames - p.windowCount) * 1000) / (at - p.windowStart);
+      p.windowStart = at;
+      p.windowCount = presentedFrames;
+    }
+  }
+
+  private reportFirstFrame(session: Session, at: number): void {
+    session.firstFrameReported = true;
+    session.ttff.firstFrame = Math.max(0, at - session.startedAt);
+    this.emit('firstFrame', { ...session.ttff });
+  }
+
+  private cancelFrameCallback(): void {
+    const video = this.media as HTMLVideoElement | null;
+    if (this.frameCallbackId !== null && video && typeof video.cancelVideoFrameCallback === 'function') {
+      video.cancelVideoFrameCallback(this.frameCallbackId);
+    }
+    this.frameCallbackId = null;
+    this.presented = { count: 0, windowStart: 0, windowCount: 0, fps: null };
+  }
+
+  private assertAlive(): void {
+    if (this.destroyedFlag) throw new PlayerError('PLAYER_DESTROYED', 'This player was destroyed; create a new one.');
+  }
+}
+
+/** The buffered range holding currentTime, else the first range after it, else the last one. */
+function bufferedRangeAround(media: HTMLMediaElement): { start: number; end: number } | null {
+  const ranges = media.buffered;
+  if (ranges.length === 0) return null;
+  const t = media.currentTime;
+  for (let i = 0; i < ranges.length; i++) {
+    if (t >= ranges.start(i) - 0.01 && t <= ranges.end(i)) return { start: ranges.start(i), end: ranges.end(i) };
+    if (ranges.start(i) > t) return { start: ranges.start(i), end: ranges.end(i) };
+  }
+  return { start: ranges.start(ranges.length - 1), end: ranges.end(ranges.length - 1) };
+}
+
+function toRecord(value: AmfValue | undefined): Record<string, AmfValue> {
+  if (value instanceof AmfEcmaArray) return Object.fromEntries(value.entries);
+  if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) return { ...(value as Record<string, AmfValue>) };
+  return {};
+}
+
+function asCodedError(error: unknown): CodedError {
+  if (error instanceof Error && 'code' in error && 'category' in error) return error as CodedError;
+  return new PlayerError('TRANSPORT_WS_CLOSED', error instanceof Error ? error.message : String(error), { cause: error, fatal: false });
+}
+
+/** The same error with `fatal` set as the player decided (CodedError.fatal is readonly). */
+function withFatal(error: CodedError, fatal: boolean): CodedError {
+  if (error.fatal === fatal) return error;
+  return Object.assign(Object.create(Object.getPrototypeOf(error) as object) as CodedError, error, { fatal, message: error.message, stack: error.stack });
+}
+
+function explain(error: CodedError): string {
+  return `${error.code}: ${error.message}`;
+}
