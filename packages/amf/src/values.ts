@@ -93,11 +93,14 @@ export class AmfInteger {
 
 /** flash.xml.XMLDocument: AMF0 xml-document (0x0F), AMF3 XMLDocument (0x07). */
 export class AmfXmlDocument {
+  /** Type-only brand (no runtime field): keeps it distinct from AmfXml, which has the same shape. */
+  declare private readonly xmlDocumentBrand: void;
   constructor(readonly xml: string) {}
 }
 
 /** E4X XML (AMF3 0x0B). AMF0 has no such type: the AMF0 encoder switches to AMF3 for it. */
 export class AmfXml {
+  declare private readonly xmlBrand: void;
   constructor(readonly xml: string) {}
 }
 
@@ -125,7 +128,13 @@ export class AmfDictionary {
 }
 
 /** AMF0 unsupported-marker (0x0D): a value the sender could not serialise. */
-export class AmfUnsupported {}
+export class AmfUnsupported {
+  /**
+   * Type-only brand (no runtime field). An empty class is structurally `{}`, which would let
+   * any object pass as an AmfValue.
+   */
+  declare private readonly unsupportedBrand: void;
+}
 
 /**
  * An AMF3 externalizable object (IExternalizable, traits flag 0b0111): the class name and

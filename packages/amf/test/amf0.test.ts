@@ -18,7 +18,7 @@ import {
   type AmfObject,
   type AmfValue,
 } from '../src/index';
-import { expectAmfError, expectEveryPrefixTruncated, utf8 } from './helpers';
+import { expectAmfError, expectEveryPrefixTruncated } from './helpers';
 
 interface Fixture {
   name: string;

@@ -28,5 +28,3 @@ export function expectEveryPrefixTruncated(bytes: Uint8Array, readOne: (reader: 
     expect(error.message.length).toBeGreaterThan(0);
   }
 }
-
-export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
