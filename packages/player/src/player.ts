@@ -4,6 +4,7 @@ import type { AmfValue } from '@rtmp-web/amf';
 import { NetConnection, TypedEmitter, parseRtmpUrl } from '@rtmp-web/rtmp';
 import type {
   DataMessageEvent,
+  HandshakeResult,
   MediaFrame,
   MediaMessageEvent,
   NetStatusInfo,
@@ -144,6 +145,8 @@ export interface RtmpPlayerEvents {
   reconnect: ReconnectEvent;
   /** A NetConnection (and then its NetStream) exists: taps and inspectors attach here. */
   connection: ConnectionEvent;
+  /** The RTMP handshake of a connection completed (kind, digest verification, server version, round trip). */
+  handshake: HandshakeResult;
   destroyed: undefined;
 }
 
@@ -274,9 +277,13 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     };
   }
 
-  /** Observe every handshake byte, chunk and message of current and future connections. */
-  addTap(tap: ProtocolTap): void {
+  /**
+   * Observe every handshake byte, chunk and message of current and future connections (the
+   * inspector's hook). Returns a function that detaches the tap.
+   */
+  addTap(tap: ProtocolTap): () => void {
     this.taps.add(tap);
+    return () => this.removeTap(tap);
   }
 
   removeTap(tap: ProtocolTap): void {
@@ -410,13 +417,14 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       connection.on('status', (info) => this.onStatus('connection', info));
       connection.on('error', (error) => this.emit('error', error));
       this.emit('connection', { connection, stream: null });
-      await connection.connect(url, {
+      const connected = await connection.connect(url, {
         transport,
         tap: this.sessionTap(session),
         ...(this.config.handshake ? { handshake: this.config.handshake } : {}),
         timeoutMs,
       });
       if (!live()) return;
+      this.emit('handshake', connected.handshake);
       session.ttff.connect = now() - session.startedAt;
 
       const stream = await connection.createStream();

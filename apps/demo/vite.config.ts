@@ -1,0 +1,12 @@
+import { defineConfig } from 'vite';
+
+// A plain Vite app: `pnpm start` (packages/cli/src/demo) serves this folder with Vite's
+// createServer({ root: 'apps/demo' }); `vite build` makes a static copy.
+export default defineConfig({
+  server: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1' },
+  // mpegts.js is a UMD bundle loaded with a dynamic import: pre-bundle it up front so the dev
+  // server does not discover it at run time and reload the page in the middle of playback.
+  optimizeDeps: { include: ['@rtmp-web/player > mpegts.js'] },
+  build: { target: 'es2022', sourcemap: true },
+});
