@@ -1,3 +1,5 @@
 export * from './types';
 export { RtmpError, categoryOf } from './errors';
 export type { RtmpErrorCode, RtmpErrorCategory, RtmpErrorOptions } from './errors';
+export * from './handshake';
+export * from './chunk';
