@@ -1,0 +1,5 @@
+/** Every benchmark `pnpm bench` knows, in the order it runs them (cheapest first). */
+import { chunkParsing } from './chunk-parsing';
+import type { Benchmark } from './lib/result';
+
+export const BENCHMARKS: Benchmark[] = [chunkParsing];
