@@ -3,14 +3,11 @@
  * first, the server gets a FIN), refuse upgrades still connecting with 503, and cut what is left
  * at the deadline. Also through the command: SIGTERM and SIGINT.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createBridge, type SessionRecord } from '@rtmp-web/bridge';
+import { logRecords, startBridgeCommand } from '../../packages/bridge/test/support/command';
 import { closeOf, expectRefusal, openPage, readBytes, silentLogger, startEchoServer, startTcpServer, waitUntil } from '../../packages/bridge/test/support/peers';
-
-const REPO = resolve(import.meta.dirname, '../..');
 
 describe('bridge graceful shutdown', () => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -84,24 +81,10 @@ describe('bridge graceful shutdown', () => {
   });
 });
 
-/** Starts `rtmp-web bridge` as its own process and waits for its "listening on" line. */
-async function startCommand(args: string[]): Promise<{ child: ChildProcess; url: string; stdout: () => string; stderr: () => string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'bridge', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exit = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  await waitUntil(() => /listening on (ws:\/\/\S+)/.test(stderr) || child.exitCode !== null, 30_000, 'the bridge command to listen');
-  const url = /listening on (ws:\/\/\S+)/.exec(stderr)?.[1];
-  if (!url) throw new Error(`the bridge command did not start:\n${stderr}`);
-  return { child, url, stdout: () => stdout, stderr: () => stderr, exit };
-}
-
 describe('rtmp-web bridge: signals', () => {
   it.each([['SIGTERM'], ['SIGINT']] as const)('on %s closes sessions with 1001 and exits 0', async (signal) => {
     const echo = await startEchoServer();
-    const command = await startCommand(['--port', '0', '--allow', `127.0.0.1:${echo.port}`, '--shutdown-deadline', '3000']);
+    const command = await startBridgeCommand(['--port', '0', '--allow', `127.0.0.1:${echo.port}`, '--shutdown-deadline', '3000']);
     try {
       const ws = await openPage(`${command.url}?target=127.0.0.1:${echo.port}`);
       const echoed = readBytes(ws, 4);
@@ -112,12 +95,7 @@ describe('rtmp-web bridge: signals', () => {
       expect(await closed).toEqual({ code: 1001, reason: 'bridge shutting down' });
       expect(await command.exit).toBe(0);
       expect(command.stderr()).toContain(`${signal}: closing sessions`);
-      const session = command
-        .stdout()
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .find((record) => record['event'] === 'session');
+      const session = logRecords(command.stdout()).find((record) => record['event'] === 'session');
       expect(session).toMatchObject({ closeReason: 'shutdown', closeCode: 1001, bytesToPage: 4, bytesToUpstream: 4 });
       expect(ws.readyState).toBe(WebSocket.CLOSED);
     } finally {
