@@ -3,3 +3,4 @@ export { RtmpError, categoryOf } from './errors';
 export type { RtmpErrorCode, RtmpErrorCategory, RtmpErrorOptions } from './errors';
 export * from './handshake';
 export * from './chunk';
+export * from './messages';
