@@ -271,7 +271,7 @@ describe('bridge TLS', () => {
   const certificate = makeLocalhostCertificate();
   let server: tls.Server;
   let port: number;
-  const servernames: Array<string | false> = [];
+  const servernames: Array<string | false | null> = [];
 
   beforeAll(async () => {
     server = tls.createServer({ cert: certificate.cert, key: certificate.key }, (socket) => {
