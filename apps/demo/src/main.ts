@@ -146,7 +146,18 @@ function showView(name: string): void {
 }
 
 // ---- player ------------------------------------------------------------------------------------
-const player = new RtmpPlayer({ mpegtsLogLevel: 'warn' });
+// A few knobs for tests and experiments: ?targetLatency=0.3&noMediaMs=3000
+const numberParam = (name: string): number | undefined => {
+  const value = Number(params.get(name));
+  return params.has(name) && Number.isFinite(value) ? value : undefined;
+};
+const targetLatency = numberParam('targetLatency');
+const noMediaMs = numberParam('noMediaMs');
+const player = new RtmpPlayer({
+  mpegtsLogLevel: 'warn',
+  ...(targetLatency !== undefined ? { targetLatency } : {}),
+  ...(noMediaMs !== undefined ? { noMediaTimeoutMs: noMediaMs } : {}),
+});
 player.attachMedia(video);
 window.__rtmpPlayer = player;
 

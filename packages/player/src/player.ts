@@ -201,8 +201,26 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
   private discarded = 0;
   private presented = { count: 0, windowStart: 0, windowCount: 0, fps: null as number | null };
   private frameCallbackId: number | null = null;
+  /** mpegts.js pauses the element when a pipeline is torn down: that pause is ours, not a person's. */
+  private expectInternalPause = false;
   private readonly onVisibility = () => {
     if (typeof document !== 'undefined' && document.visibilityState === 'visible') this.controller.requestLiveEdge();
+  };
+  /** The person (or page) paused: stop forcing playback until play() or a 'play' event. */
+  private readonly onMediaPause = () => {
+    if (this.expectInternalPause) {
+      this.expectInternalPause = false;
+      return;
+    }
+    this.wantPlaying = false;
+  };
+  private readonly onMediaPlay = () => {
+    this.expectInternalPause = false;
+    if (!this.wantPlaying) {
+      this.wantPlaying = true;
+      // A live stream resumes at its live edge, not where it was paused.
+      this.controller.requestLiveEdge();
+    }
   };
   private readonly onMediaError = () => {
     const error = this.media?.error;
@@ -296,6 +314,8 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     this.detachMediaListeners();
     this.media = media;
     media.addEventListener('error', this.onMediaError);
+    media.addEventListener('pause', this.onMediaPause);
+    media.addEventListener('play', this.onMediaPlay);
     if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.onVisibility);
     this.startTimers();
     if (this.session) this.restartSession('media element changed');
@@ -520,12 +540,15 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       this.controller.reset();
       this.lastProgress = { time: -1, at: now() };
       this.emit('tracks', tracks);
-      // The pipeline attaches a new MediaSource (mpegts.js calls load() on the element), which
-      // aborts any pending play(); ask again once it is attached.
-      setTimeout(() => void this.tryPlay(), 0);
+    });
+    // The pipeline attaches a new MediaSource (mpegts.js calls load() on the element), which
+    // aborts any pending play(); ask once it is attached.
+    sink.on('attached', () => {
+      if (this.session === session) void this.tryPlay();
     });
     sink.on('restart', ({ reason }) => {
       if (this.session !== session) return;
+      this.noteInternalPause();
       this.estimator.reset();
       this.emit('status', { scope: 'stream', level: 'status', code: `rtmp-web.Pipeline.Restart`, description: `new media pipeline: ${reason}` });
     });
@@ -642,6 +665,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     this.session = null;
     this.clearNoMediaTimer(session);
     this.cancelFrameCallback();
+    this.noteInternalPause();
     session.sink?.destroy();
     try {
       session.stream?.deleteStream();
@@ -688,6 +712,10 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     }
   }
 
+  private noteInternalPause(): void {
+    if (this.media && !this.media.paused) this.expectInternalPause = true;
+  }
+
   private resetMedia(): void {
     const media = this.media;
     if (!media) return;
@@ -719,6 +747,8 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
   private detachMediaListeners(): void {
     this.cancelFrameCallback();
     this.media?.removeEventListener('error', this.onMediaError);
+    this.media?.removeEventListener('pause', this.onMediaPause);
+    this.media?.removeEventListener('play', this.onMediaPlay);
     if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.onVisibility);
   }
 

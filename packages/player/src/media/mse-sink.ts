@@ -21,8 +21,10 @@ export interface SinkTracks {
 export interface MseSinkEvents {
   /** The tracks were decided and a new MSE pipeline was created for them. */
   tracks: SinkTracks;
-  /** The stream changed in a way that needs a fresh pipeline; a `tracks` event follows. */
+  /** The stream changed in a way that needs a fresh pipeline (emitted just before the old one is torn down); a `tracks` event follows. */
   restart: { reason: RestartReason };
+  /** mpegts.js attached a new MediaSource to the element: play() may be called now (earlier calls were aborted by the load). */
+  attached: { generation: number };
   /** FLV bytes were handed to mpegts.js. */
   bytes: { length: number };
   error: PlayerError;
@@ -155,9 +157,11 @@ export class MseSink extends TypedEmitter<MseSinkEvents> implements MediaSink {
 
   private apply(out: MuxerOutput): void {
     if (out.restart) {
+      // Announced before the teardown: mpegts.js pauses the element while unloading, and the
+      // owner must know that pause was not a person's.
+      this.emit('restart', { reason: out.restart });
       this.teardownPipeline();
       this.currentTracks = null;
-      this.emit('restart', { reason: out.restart });
     }
     if (out.started) this.startPipeline(out.started);
     if (out.bytes && this.feed && !this.failed) {
@@ -300,6 +304,7 @@ export class MseSink extends TypedEmitter<MseSinkEvents> implements MediaSink {
     });
     player.attachMediaElement(this.media);
     player.load();
+    this.emit('attached', { generation: tracks.generation });
   }
 
   private fail(error: PlayerError): void {

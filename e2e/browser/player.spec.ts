@@ -1,0 +1,203 @@
+/**
+ * The player in Chromium against real RTMP servers: nginx-rtmp, node-media-server v4 and
+ * `ffmpeg -listen 1`, each fed by an ffmpeg publisher (testsrc2 + sine), reached through the
+ * bridge, played by the demo app with `?src=&bridge=` (muted autoplay, no clicks).
+ */
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { startDemoApp, type DemoApp } from './support/demo-app';
+import { SERVER_KINDS, startStack, type ServerKind, type Stack, type StackOptions } from './support/stack';
+import { testPatternScores, videoFigures, waitForPlayback, waitForState } from './support/page-probes';
+
+let app: DemoApp;
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  app = await startDemoApp();
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+});
+
+/** Page errors (uncaught exceptions) collected for the whole test: there must be none. */
+function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`${error.name}: ${error.message}`));
+  return errors;
+}
+
+async function withStack(kind: ServerKind, options: StackOptions, testInfo: TestInfo, body: (stack: Stack) => Promise<void>): Promise<void> {
+  const stack = await startStack(kind, options);
+  try {
+    await body(stack);
+  } catch (error) {
+    await testInfo.attach('server-logs', { body: stack.logs(), contentType: 'text/plain' });
+    throw error;
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function openPlayer(page: Page, stack: Stack, extra: Record<string, string | number> = {}): Promise<void> {
+  await page.goto(app.url({ src: stack.src, bridge: stack.bridge.url, ...extra }));
+}
+
+/** Adds the measured figures to the report (annotations) and to the test output. */
+async function reportFigures(page: Page, kind: string, testInfo: TestInfo): Promise<void> {
+  const figures = await page.evaluate(() => ({
+    ttff: window.__rtmpDemo?.firstFrame ?? null,
+    latencies: window.__rtmpDemo?.latencies ?? [],
+    stats: window.__rtmpPlayer ? { ...window.__rtmpPlayer.stats, tracks: null } : null,
+  }));
+  const latencies = [...figures.latencies].slice(2).sort((a, b) => a - b);
+  const pick = (q: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))]! * 1000) : null);
+  const line =
+    `${kind}: time to first frame ${Math.round(figures.ttff?.firstFrame ?? NaN)} ms ` +
+    `(ws ${Math.round(figures.ttff?.wsOpen ?? NaN)}, handshake ${Math.round(figures.ttff?.handshake ?? NaN)}, connect ${Math.round(figures.ttff?.connect ?? NaN)}, ` +
+    `play ${Math.round(figures.ttff?.play ?? NaN)}, first media ${Math.round(figures.ttff?.firstMedia ?? NaN)}); ` +
+    `reported latency p50 ${pick(0.5)} ms, p90 ${pick(0.9)} ms, max ${pick(1)} ms over ${latencies.length} samples`;
+  testInfo.annotations.push({ type: 'figures', description: line });
+  console.log(line);
+}
+
+for (const kind of SERVER_KINDS) {
+  test.describe(`player against ${kind}`, () => {
+    test('plays the test pattern with audio: time advances 5 s, frames decode, no page errors', async ({ page }, testInfo) => {
+      test.setTimeout(90_000);
+      const pageErrors = collectPageErrors(page);
+      await withStack(kind, {}, testInfo, async (stack) => {
+        await openPlayer(page, stack);
+        await waitForState(page, 'playing');
+        const { start, end } = await waitForPlayback(page, 5);
+        expect(end.currentTime - start.currentTime).toBeGreaterThanOrEqual(5);
+        expect(end.decodedFrames).toBeGreaterThan(start.decodedFrames + 75); // 25 fps for 5 s, with slack
+        expect(end.paused).toBe(false);
+        expect({ width: end.videoWidth, height: end.videoHeight }).toEqual({ width: 640, height: 360 });
+        // audio is decoded, and keeps being decoded
+        expect(end.audioBytes).toBeGreaterThan(start.audioBytes);
+        const tracks = await page.evaluate(() => window.__rtmpPlayer!.stats.tracks);
+        expect(tracks?.video?.codec).toMatch(/^avc1\.64/);
+        expect(tracks?.audio?.codec).toBe('mp4a.40.2');
+        // the picture is testsrc2: each of the six colour bars is where it should be
+        const scores = await testPatternScores(page);
+        expect(scores.filter((s) => s >= 0.6).length, `bar scores ${scores.join(', ')}`).toBeGreaterThanOrEqual(5);
+        // the time to first frame has every stage, in order
+        const ttff = await page.evaluate(() => window.__rtmpDemo!.firstFrame);
+        expect(ttff).not.toBeNull();
+        const stages = [ttff!.wsOpen, ttff!.handshake, ttff!.connect, ttff!.play, ttff!.firstMedia, ttff!.firstFrame];
+        expect(stages.every((v) => typeof v === 'number' && v >= 0)).toBe(true);
+        expect([...stages].sort((a, b) => a! - b!)).toEqual(stages);
+        // the page shows the state in words
+        await expect(page.locator('#state')).toHaveText('playing');
+        // the player measured its latency end to end and holds it low on loopback
+        const latency = await page.evaluate(() => window.__rtmpPlayer!.latency);
+        expect(latency.latency).not.toBeNull();
+        expect(latency.latency!).toBeGreaterThan(0);
+        expect(latency.latency!).toBeLessThan(1.5);
+        await reportFigures(page, kind, testInfo);
+      });
+      expect(pageErrors).toEqual([]);
+    });
+
+    test('an audio-only stream starts without any configuration', async ({ page }, testInfo) => {
+      test.setTimeout(60_000);
+      const pageErrors = collectPageErrors(page);
+      await withStack(kind, { video: false }, testInfo, async (stack) => {
+        await openPlayer(page, stack);
+        await waitForState(page, 'playing');
+        const { start, end } = await waitForPlayback(page, 3);
+        expect(end.audioBytes).toBeGreaterThan(start.audioBytes);
+        const tracks = await page.evaluate(() => window.__rtmpPlayer!.stats.tracks);
+        expect(tracks?.video).toBeNull();
+        expect(tracks?.audio?.codec).toBe('mp4a.40.2');
+      });
+      expect(pageErrors).toEqual([]);
+    });
+
+    test('a video-only stream starts without any configuration', async ({ page }, testInfo) => {
+      test.setTimeout(60_000);
+      const pageErrors = collectPageErrors(page);
+      await withStack(kind, { audio: false }, testInfo, async (stack) => {
+        await openPlayer(page, stack);
+        await waitForState(page, 'playing');
+        const { start, end } = await waitForPlayback(page, 3);
+        expect(end.decodedFrames).toBeGreaterThan(start.decodedFrames + 40);
+        const tracks = await page.evaluate(() => window.__rtmpPlayer!.stats.tracks);
+        expect(tracks?.audio).toBeNull();
+        expect(tracks?.video?.codec).toMatch(/^avc1\./);
+      });
+      expect(pageErrors).toEqual([]);
+    });
+
+    if (kind !== 'ffmpeg') {
+      // `ffmpeg -listen 1` serves the one stream it encodes: there is no "other" stream to ask for.
+      test('a missing stream shows a clear error in plain words', async ({ page }, testInfo) => {
+        test.setTimeout(60_000);
+        await withStack(kind, { noPublisher: true }, testInfo, async (stack) => {
+          await openPlayer(page, stack, { noMediaMs: 3000 });
+          const box = page.locator('#error:visible, #notice:visible');
+          await expect(box).toBeVisible({ timeout: 20_000 });
+          const text = (await box.innerText()).toLowerCase();
+          expect(text).toMatch(/does not exist|no video or audio|nobody is publishing|not found/);
+          const codes = await page.evaluate(() => window.__rtmpDemo!.errors.map((e) => e.code));
+          expect(codes.some((code) => code === 'STREAM_NOT_FOUND' || code === 'PLAYER_NO_MEDIA')).toBe(true);
+          await testInfo.attach('missing-stream', { body: `${kind}: ${codes.join(', ')}\n${text}`, contentType: 'text/plain' });
+        });
+      });
+
+      test('reconnects and plays again after the server is killed and restarted', async ({ page }, testInfo) => {
+        test.setTimeout(120_000);
+        const pageErrors = collectPageErrors(page);
+        await withStack(kind, {}, testInfo, async (stack) => {
+          await openPlayer(page, stack);
+          await waitForState(page, 'playing');
+          await waitForPlayback(page, 1);
+          await stack.server.restart!();
+          await waitForState(page, 'reconnecting', 15_000);
+          await stack.publish();
+          await waitForState(page, 'playing', 30_000);
+          const { start, end } = await waitForPlayback(page, 3);
+          expect(end.decodedFrames).toBeGreaterThan(start.decodedFrames);
+          const hook = await page.evaluate(() => ({ states: window.__rtmpDemo!.states, reconnects: window.__rtmpPlayer!.stats.reconnects }));
+          expect(hook.reconnects).toBeGreaterThanOrEqual(1);
+          expect(hook.states).toContain('reconnecting');
+          expect(hook.states.lastIndexOf('playing')).toBeGreaterThan(hook.states.indexOf('reconnecting'));
+        });
+        expect(pageErrors).toEqual([]);
+      });
+    }
+  });
+}
+
+test('a bridge that refuses the target is explained (browsers hide the HTTP status)', async ({ page }, testInfo) => {
+  test.setTimeout(60_000);
+  await withStack('nginx', { noPublisher: true }, testInfo, async (stack) => {
+    // the bridge allows only stack.server.port; ask for another port
+    await page.goto(app.url({ src: `rtmp://127.0.0.1:${stack.server.port + 1}/live/x`, bridge: stack.bridge.url }));
+    await expect(page.locator('#error')).toBeVisible({ timeout: 15_000 });
+    await expect(page.locator('#error')).toContainText('Cannot reach the stream through the bridge');
+    await expect(page.locator('#state')).toHaveText('error');
+    const codes = await page.evaluate(() => window.__rtmpDemo!.errors.map((e) => e.code));
+    expect(codes).toContain('TRANSPORT_WS_OPEN_FAILED');
+  });
+});
+
+test('the figures the player reports are consistent with the element', async ({ page }, testInfo) => {
+  test.setTimeout(60_000);
+  await withStack('nginx', {}, testInfo, async (stack) => {
+    await openPlayer(page, stack);
+    await waitForState(page, 'playing');
+    await waitForPlayback(page, 3);
+    const stats = await page.evaluate(() => window.__rtmpPlayer!.stats);
+    const figures = await videoFigures(page);
+    expect(stats.decodedFrames).toBeGreaterThan(0);
+    expect(stats.decodedFrames).toBeLessThanOrEqual(figures.decodedFrames);
+    expect(stats.video.perSecond).toBeGreaterThan(15); // 25 fps publisher
+    expect(stats.video.kbps).toBeGreaterThan(50);
+    expect(stats.audio.perSecond).toBeGreaterThan(20); // AAC at 44.1 kHz: ~43 frames/s
+    expect(stats.presentedFps ?? 0).toBeGreaterThan(15);
+    expect(stats.buffer).not.toBeNull();
+    expect(stats.bytesReceived).toBeGreaterThan(50_000);
+    expect(stats.reconnects).toBe(0);
+  });
+});
