@@ -18,6 +18,11 @@ const READ_SIZE = 64 * 1024;
 /** Rtmp.js's RTMP_HANDSHAKE_2: handshake done, parserData goes straight to chunkRead. */
 const NMS_HANDSHAKE_DONE = 3;
 
+interface ParseCount {
+  messages: number;
+  payloadBytes: number;
+}
+
 interface StreamRun {
   chunkSize: number;
   bytes: number;
@@ -25,7 +30,7 @@ interface StreamRun {
   samples: ReturnType<typeof measureInterleaved>;
 }
 
-function contendersFor(stream: Uint8Array): { contenders: Contender[]; check: () => Record<string, { messages: number; payloadBytes: number }> } {
+function contendersFor(stream: Uint8Array): { contenders: Contender[]; check: () => { ours: ParseCount; nms: ParseCount } } {
   const reads: Uint8Array[] = [];
   for (let p = 0; p < stream.length; p += READ_SIZE) reads.push(stream.subarray(p, Math.min(stream.length, p + READ_SIZE)));
   const buffers = reads.map((r) => Buffer.from(r.buffer, r.byteOffset, r.byteLength));
@@ -48,7 +53,7 @@ function contendersFor(stream: Uint8Array): { contenders: Contender[]; check: ()
     parser.handshakeState = NMS_HANDSHAKE_DONE;
     let messages = 0;
     let payloadBytes = 0;
-    let kept: Uint8Array | null = null;
+    let keptBytes = 0;
     // No-op handler: count the message; control messages keep their effect (Set Chunk Size).
     parser.packetHandler = function (this: NmsRtmp) {
       messages++;
@@ -57,14 +62,15 @@ function contendersFor(stream: Uint8Array): { contenders: Contender[]; check: ()
       // because the parser reuses this buffer for the next message on the chunk stream.
       // (Buffer#slice is a view, so copy explicitly, the way our reader fills its payloads.)
       if (keepPayloads) {
-        kept = new Uint8Array(this.parserPacket.header.length);
+        const kept = new Uint8Array(this.parserPacket.header.length);
         kept.set(this.parserPacket.payload.subarray(0, kept.length));
+        keptBytes += kept[kept.length - 1] ?? 0;
       }
       if (this.parserPacket.header.type <= MessageType.SetPeerBandwidth) this.controlHandler();
     };
     for (const read of buffers) parser.chunkRead(read, 0, read.length);
-    // Read `kept` so the copy cannot be optimized away.
-    return { messages: messages + (kept !== null && kept.length < 0 ? 1 : 0), payloadBytes };
+    // keptBytes is folded in so the copies cannot be optimized away (it is 0 when not keeping).
+    return { messages: messages + (keptBytes < 0 ? 1 : 0), payloadBytes };
   };
 
   const sinkBuffer = new Uint8Array(stream.length);

@@ -1,5 +1,6 @@
 /** Every benchmark `pnpm bench` knows, in the order it runs them (cheapest first). */
+import { amf } from './amf';
 import { chunkParsing } from './chunk-parsing';
 import type { Benchmark } from './lib/result';
 
-export const BENCHMARKS: Benchmark[] = [chunkParsing];
+export const BENCHMARKS: Benchmark[] = [chunkParsing, amf];

@@ -63,7 +63,7 @@ export function measureInterleaved(
       const start = process.hrtime.bigint();
       const deadline = start + BigInt(Math.round(options.roundMs * 1e6));
       let calls = 0;
-      let now = start;
+      let now: bigint;
       do {
         sink += contender.run();
         calls++;
