@@ -24,6 +24,7 @@ import type { MpegtsModuleLike } from './media/mpegts-types';
 import { PlayerStateMachine } from './player-state';
 import type { PlayerState, StateChange } from './player-state';
 import { ReconnectBackoff } from './recovery/reconnect-backoff';
+import { decideRecovery } from './recovery/recovery-policy';
 import type { ReconnectBackoffOptions } from './recovery/reconnect-backoff';
 import { RateMeter, emptyTimeToFirstFrame } from './stats';
 import type { TimeToFirstFrame, TrackRate } from './stats';
@@ -432,7 +433,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       const connection = new NetConnection();
       session.connection = connection;
       connection.on('close', (event) => {
-        if (live()) this.onSessionFailure(session, event.error ?? new PlayerError('TRANSPORT_WS_CLOSED', 'The RTMP server closed the connection.', { fatal: false }), true);
+        if (live()) this.onSessionFailure(session, event.error ?? new PlayerError('TRANSPORT_WS_CLOSED', 'The RTMP server closed the connection.', { fatal: false }), isRetry);
       });
       connection.on('status', (info) => this.onStatus('connection', info));
       connection.on('error', (error) => this.emit('error', error));
@@ -608,12 +609,16 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     session.noMediaTimer = null;
   }
 
-  private onSessionFailure(session: Session, error: CodedError, mayRetry: boolean): void {
+  private onSessionFailure(session: Session, error: CodedError, isRetry: boolean): void {
     if (this.session !== session || session.closing) return;
-    const reconnect = this.config.reconnect?.enabled ?? true;
-    const retryable = mayRetry || session.mediaSeen || (this.config.retryInitialConnect ?? false);
-    const permanent = error.code === 'STREAM_NOT_FOUND' && !session.mediaSeen && !mayRetry;
-    if (!reconnect || !retryable || permanent || error instanceof PlayerError && error.code === 'MEDIA_UNSUPPORTED_CODEC') {
+    const decision = decideRecovery({
+      code: error.code,
+      reconnectEnabled: this.config.reconnect?.enabled ?? true,
+      isRetry,
+      established: session.playStartedAt !== null || session.mediaSeen,
+      retryInitialConnect: this.config.retryInitialConnect ?? false,
+    });
+    if (decision === 'fail') {
       this.fail(error);
       return;
     }
