@@ -18,5 +18,4 @@ export type { RtmpUrl, RtmpProtocol } from './rtmp-url';
 export { MemoryTransport, createMemoryTransportPair } from './memory-transport';
 export { TypedEmitter } from './typed-emitter';
 export type { Listener } from './typed-emitter';
-export { SessionChunkStream } from './chunk-stream-ids';
 export type { SessionErrorCode } from './session-errors';

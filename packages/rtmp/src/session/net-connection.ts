@@ -2,7 +2,7 @@ import type { CodedError } from '@rtmp-web/bytes';
 import { concatBytes } from '@rtmp-web/bytes';
 import type { AmfValue } from '@rtmp-web/amf';
 import { ClientHandshake } from '../handshake';
-import { ChunkReader, ChunkWriter } from '../chunk';
+import { ChunkReader, ChunkStreamId, ChunkWriter } from '../chunk';
 import {
   decodeCommand,
   encodeCommand,
@@ -16,7 +16,7 @@ import {
   decodeSharedObjectMessage,
   unpackAggregate,
 } from '../messages';
-import type { DecodedCommand, SharedObjectMessage } from '../messages';
+import type { CommandInit, RtmpCommand, SharedObjectMessage } from '../messages';
 import { RtmpError } from '../errors';
 import { MessageType } from '../types';
 import type { HandshakeResult, ProtocolTap, RtmpMessage, Transport } from '../types';
@@ -27,7 +27,6 @@ import { parseRtmpUrl } from './rtmp-url';
 import type { RtmpUrl } from './rtmp-url';
 import { sessionError } from './session-errors';
 import { TypedEmitter } from './typed-emitter';
-import { SessionChunkStream } from './chunk-stream-ids';
 
 export interface ConnectOptions {
   /** An open transport (TcpTransport in Node, WebSocketTransport in a page). The connection owns it from now on. */
@@ -80,7 +79,7 @@ export interface SharedObjectEvent extends SharedObjectMessage {
 }
 
 export interface CommandEvent {
-  command: DecodedCommand;
+  command: RtmpCommand;
   streamId: number;
 }
 
@@ -117,13 +116,13 @@ export interface NetConnectionEvents {
 }
 
 /** A server-to-client call handler; its return value is sent as `_result` when the call expects one. */
-export type CallHandler = (args: AmfValue[], command: DecodedCommand) => AmfValue | void | Promise<AmfValue | void>;
+export type CallHandler = (args: AmfValue[], command: RtmpCommand) => AmfValue | void | Promise<AmfValue | void>;
 
 type ConnectionState = 'idle' | 'handshaking' | 'connecting' | 'connected' | 'closed';
 
 interface PendingCall {
   name: string;
-  resolve(command: DecodedCommand): void;
+  resolve(command: RtmpCommand): void;
   reject(error: CodedError): void;
 }
 
@@ -132,7 +131,7 @@ export interface StreamMessageSink {
   /** Audio, video, data and shared object messages of this stream id. */
   handleMessage(message: RtmpMessage): void;
   /** Commands sent on this stream id (onStatus and any other). */
-  handleCommand(command: DecodedCommand, timestamp: number): void;
+  handleCommand(command: RtmpCommand, timestamp: number): void;
   handleControl(event: 'streamBegin' | 'streamEOF' | 'streamDry' | 'streamIsRecorded' | 'bufferEmpty' | 'bufferReady'): void;
   handleClose(error: CodedError): void;
 }
@@ -156,7 +155,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
   private handshake: ClientHandshake | null = null;
   private handshakeResult: HandshakeResult | null = null;
   private reader: ChunkReader | null = null;
-  private readonly writer: ChunkWriter;
+  private writer: ChunkWriter;
   private readonly pendingInbound: Uint8Array[] = [];
   private handshakeRunning = false;
   private readonly pendingCalls = new Map<number, PendingCall>();
@@ -233,8 +232,11 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     if (options.now) this.now = options.now;
     this.objectEncoding = options.objectEncoding ?? 0;
     this.transport = options.transport;
-    this.reader = new ChunkReader({ ...(options.maxMessageSize ? { maxMessageSize: options.maxMessageSize } : {}), ...(this.tap ? { tap: this.tap } : {}) });
-    if (this.tap) (this as { writer: ChunkWriter }).writer = new ChunkWriter({ tap: this.tap });
+    // Both chunk codecs report chunks and whole messages to the tap themselves (incoming
+    // messages before we dispatch them, outgoing ones as they are chunked).
+    const tapOptions = this.tap ? { tap: this.tap, now: this.now } : {};
+    this.reader = new ChunkReader({ ...(options.maxMessageSize ? { maxMessageSize: options.maxMessageSize } : {}), ...tapOptions });
+    this.writer = new ChunkWriter(tapOptions);
     this.state = 'handshaking';
 
     const promise = new Promise<ConnectResult>((resolve, reject) => {
@@ -290,12 +292,12 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
   }
 
   /** Like `call`, resolving with the whole decoded `_result` (command object included). */
-  invoke(name: string, commandObject: AmfValue, args: AmfValue[], streamId: number): Promise<DecodedCommand> {
+  invoke(name: string, commandObject: AmfValue, args: AmfValue[], streamId: number): Promise<RtmpCommand> {
     if (this.state !== 'connected') {
       return Promise.reject(sessionError('SESSION_NOT_CONNECTED', `cannot call ${name}: the connection is ${this.state}`, { name, state: this.state }));
     }
     const transactionId = this.nextTransactionId++;
-    const promise = new Promise<DecodedCommand>((resolve, reject) => {
+    const promise = new Promise<RtmpCommand>((resolve, reject) => {
       this.pendingCalls.set(transactionId, { name, resolve, reject });
     });
     this.sendCommand({ name, transactionId, commandObject, args }, streamId);
@@ -349,16 +351,16 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
 
   /** @internal Sends User Control messages (csid 2, stream 0, RTMP 1.0 §6.2). */
   sendUserControl(payload: Uint8Array): void {
-    this.sendMessages([{ type: MessageType.UserControl, streamId: 0, timestamp: 0, payload, csid: SessionChunkStream.ProtocolControl }]);
+    this.sendMessages([{ type: MessageType.UserControl, streamId: 0, timestamp: 0, payload, csid: ChunkStreamId.ProtocolControl }]);
   }
 
   /** @internal A command plus a control message in one write (play + SetBufferLength). */
-  sendCommandWithControl(command: DecodedCommandInput, streamId: number, control: Uint8Array | null): void {
+  sendCommandWithControl(command: CommandInit, streamId: number, control: Uint8Array | null): void {
     if (this.state !== 'connected') {
       throw sessionError('SESSION_NOT_CONNECTED', `cannot send ${command.name}: the connection is ${this.state}`, { name: command.name, state: this.state });
     }
     const messages: RtmpMessage[] = [this.commandMessage(command, streamId)];
-    if (control) messages.push({ type: MessageType.UserControl, streamId: 0, timestamp: 0, payload: control, csid: SessionChunkStream.ProtocolControl });
+    if (control) messages.push({ type: MessageType.UserControl, streamId: 0, timestamp: 0, payload: control, csid: ChunkStreamId.ProtocolControl });
     this.sendMessages(messages);
   }
 
@@ -414,7 +416,6 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
       return;
     }
     for (const message of messages) {
-      this.tap?.message?.({ direction: 'in', message, at: this.now() });
       this.dispatch(message);
       if (this.state === 'closed') return;
     }
@@ -428,7 +429,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     if (this.totalBytesReceived - this.bytesAtLastAck < window) return;
     this.bytesAtLastAck = this.totalBytesReceived;
     this.sendMessages([
-      { type: MessageType.Acknowledgement, streamId: 0, timestamp: 0, payload: encodeAcknowledgement(this.totalBytesReceived % U32), csid: SessionChunkStream.ProtocolControl },
+      { type: MessageType.Acknowledgement, streamId: 0, timestamp: 0, payload: encodeAcknowledgement(this.totalBytesReceived % U32), csid: ChunkStreamId.ProtocolControl },
     ]);
   }
 
@@ -504,7 +505,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
       if (this.announcedWindowAckSize !== control.windowSize) {
         this.announcedWindowAckSize = control.windowSize;
         this.sendMessages([
-          { type: MessageType.WindowAckSize, streamId: 0, timestamp: 0, payload: encodeWindowAckSize(control.windowSize), csid: SessionChunkStream.ProtocolControl },
+          { type: MessageType.WindowAckSize, streamId: 0, timestamp: 0, payload: encodeWindowAckSize(control.windowSize), csid: ChunkStreamId.ProtocolControl },
         ]);
       }
     }
@@ -540,7 +541,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     }
   }
 
-  private handleCommand(command: DecodedCommand, streamId: number, timestamp: number): void {
+  private handleCommand(command: RtmpCommand, streamId: number, timestamp: number): void {
     if (command.name === '_result' || command.name === '_error') {
       this.settleCall(command);
       return;
@@ -584,7 +585,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     this.emit('status', info);
   }
 
-  private settleCall(command: DecodedCommand): void {
+  private settleCall(command: RtmpCommand): void {
     if (command.transactionId === CONNECT_TRANSACTION_ID && this.state === 'connecting') {
       this.settleConnect(command);
       return;
@@ -602,7 +603,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     );
   }
 
-  private settleConnect(command: DecodedCommand): void {
+  private settleConnect(command: RtmpCommand): void {
     const info = toStatusInfo(command.args[0]);
     if (command.name === '_error' || info.level === 'error') {
       this.teardown(connectError(info), true);
@@ -618,16 +619,16 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     const messages: RtmpMessage[] = [];
     if (this.announcedWindowAckSize === null) {
       this.announcedWindowAckSize = options.windowAckSize ?? DEFAULT_WINDOW_ACK_SIZE;
-      messages.push({ type: MessageType.WindowAckSize, streamId: 0, timestamp: 0, payload: encodeWindowAckSize(this.announcedWindowAckSize), csid: SessionChunkStream.ProtocolControl });
+      messages.push({ type: MessageType.WindowAckSize, streamId: 0, timestamp: 0, payload: encodeWindowAckSize(this.announcedWindowAckSize), csid: ChunkStreamId.ProtocolControl });
     }
-    messages.push({ type: MessageType.SetChunkSize, streamId: 0, timestamp: 0, payload: encodeSetChunkSize(options.outgoingChunkSize ?? DEFAULT_OUTGOING_CHUNK_SIZE), csid: SessionChunkStream.ProtocolControl });
+    messages.push({ type: MessageType.SetChunkSize, streamId: 0, timestamp: 0, payload: encodeSetChunkSize(options.outgoingChunkSize ?? DEFAULT_OUTGOING_CHUNK_SIZE), csid: ChunkStreamId.ProtocolControl });
     this.sendMessages(messages);
     const settle = this.connectSettle;
     this.connectSettle = null;
     settle?.resolve({ info, properties: command.commandObject, handshake: this.handshakeResult!, url: this.connectUrl! });
   }
 
-  private runHandler(handler: CallHandler, command: DecodedCommand, streamId: number): void {
+  private runHandler(handler: CallHandler, command: RtmpCommand, streamId: number): void {
     const reply = (name: '_result' | '_error', value: AmfValue): void => {
       if (command.transactionId === 0 || this.state !== 'connected') return;
       this.sendCommand({ name, transactionId: command.transactionId, commandObject: null, args: [value] }, streamId);
@@ -674,7 +675,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
       streamId: 0,
       timestamp: 0,
       payload: encodeCommand({ name: 'connect', transactionId: CONNECT_TRANSACTION_ID, commandObject, args: options.connectArgs ?? [] }, 0),
-      csid: SessionChunkStream.Command,
+      csid: ChunkStreamId.Command,
     };
     // C2 and connect leave in one write (RTMP-NOTES, Handshake): one round trip saved, and it is what Flash and FFmpeg do.
     this.sendMessages([connect], c2);
@@ -687,17 +688,17 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     this.sendCommand({ name, transactionId, commandObject, args }, 0);
   }
 
-  private sendCommand(command: DecodedCommandInput, streamId: number): void {
+  private sendCommand(command: CommandInit, streamId: number): void {
     this.sendMessages([this.commandMessage(command, streamId)]);
   }
 
-  private commandMessage(command: DecodedCommandInput, streamId: number): RtmpMessage {
+  private commandMessage(command: CommandInit, streamId: number): RtmpMessage {
     return {
       type: this.objectEncoding === 3 ? MessageType.CommandAmf3 : MessageType.CommandAmf0,
       streamId,
       timestamp: 0,
       payload: encodeCommand(command, this.objectEncoding),
-      csid: streamId === 0 ? SessionChunkStream.Command : SessionChunkStream.StreamCommand,
+      csid: streamId === 0 ? ChunkStreamId.Command : ChunkStreamId.StreamCommand,
     };
   }
 
@@ -708,9 +709,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     const parts: Uint8Array[] = prefix ? [prefix] : [];
     for (const message of messages) {
       parts.push(this.writer.write(message));
-      this.tap?.message?.({ direction: 'out', message, at: this.now() });
     }
-    if (prefix) this.tap?.handshake?.({ direction: 'out', label: 'C2', bytes: prefix, at: this.now() });
     transport.send(parts.length === 1 ? parts[0]! : concatBytes(parts));
   }
 
@@ -755,8 +754,6 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
   }
 }
 
-/** A command to encode: what decodeCommand returns minus the encoding it was read with. */
-export type DecodedCommandInput = Pick<DecodedCommand, 'name' | 'transactionId' | 'commandObject' | 'args'>;
 
 function connectError(info: NetConnectionStatus): RtmpError {
   const detail = `${info.code || 'no code'}${info.description ? `: ${info.description}` : ''}`;

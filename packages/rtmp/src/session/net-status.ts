@@ -1,3 +1,4 @@
+import { AmfEcmaArray, AmfTypedObject } from '@rtmp-web/amf';
 import type { AmfValue } from '@rtmp-web/amf';
 
 /**
@@ -49,8 +50,15 @@ export interface NetStatusInfo<Code extends string = string> {
 export type NetConnectionStatus = NetStatusInfo<NetConnectionStatusCode>;
 export type NetStreamStatus = NetStatusInfo<NetStreamStatusCode>;
 
-function isRecord(value: AmfValue | undefined): value is Record<string, AmfValue> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+/** The named properties of an object-like AMF value (plain, ECMA array or typed object). */
+export function propertiesOf(value: AmfValue | undefined): Array<[string, AmfValue]> {
+  if (value instanceof AmfEcmaArray) return [...value.entries];
+  if (value instanceof AmfTypedObject) return Object.entries(value.properties);
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && !(value instanceof Uint8Array)) {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto === Object.prototype || proto === null) return Object.entries(value as Record<string, AmfValue>);
+  }
+  return [];
 }
 
 /**
@@ -59,9 +67,7 @@ function isRecord(value: AmfValue | undefined): value is Record<string, AmfValue
  */
 export function toStatusInfo<Code extends string>(value: AmfValue | undefined): NetStatusInfo<Code> {
   const raw: Record<string, AmfValue> = {};
-  if (isRecord(value)) {
-    for (const [key, entry] of Object.entries(value)) raw[key] = entry;
-  }
+  for (const [key, entry] of propertiesOf(value)) raw[key] = entry;
   const text = (key: string): string => {
     const entry = raw[key];
     return typeof entry === 'string' ? entry : entry === undefined || entry === null ? '' : String(entry);

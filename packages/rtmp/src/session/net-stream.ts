@@ -1,7 +1,7 @@
 import type { CodedError } from '@rtmp-web/bytes';
 import type { AmfValue } from '@rtmp-web/amf';
 import { decodeDataMessage, decodeSharedObjectMessage, encodeUserControl } from '../messages';
-import type { DecodedCommand } from '../messages';
+import type { RtmpCommand } from '../messages';
 import { parseAudioMessage, parseVideoMessage } from '../media';
 import { RtmpError } from '../errors';
 import { MessageType } from '../types';
@@ -189,7 +189,7 @@ export class NetStream extends TypedEmitter<NetStreamEvents> implements StreamMe
   }
 
   /** @internal */
-  handleCommand(command: DecodedCommand, _timestamp: number): void {
+  handleCommand(command: RtmpCommand, _timestamp: number): void {
     if (this.deleted) return;
     if (command.name === 'onStatus') {
       this.handleStatus(toStatusInfo(command.args[0]));

@@ -1,0 +1,616 @@
+import { describe, expect, it } from 'vitest';
+import { bytesEqual, fromHex } from '@rtmp-web/bytes';
+import type { CodedError } from '@rtmp-web/bytes';
+import { ChunkReader } from '../../src/chunk';
+import { decodeCommand, decodeProtocolControl, encodeWindowAckSize, packAggregate } from '../../src/messages';
+import { MessageType } from '../../src/types';
+import type { ChunkInfo, RtmpMessage } from '../../src/types';
+import { NetConnection } from '../../src/session/net-connection';
+import type { ConnectOptions } from '../../src/session/net-connection';
+import type { MediaMessageEvent } from '../../src/session/net-stream';
+import { RtmpError } from '../../src/errors';
+import { ScriptedServer, settle } from './scripted-server';
+
+const URL = 'rtmp://127.0.0.1:1935/live/cam1';
+
+function connect(server: ScriptedServer, extra: Partial<ConnectOptions> = {}): { nc: NetConnection; promise: ReturnType<NetConnection['connect']> } {
+  const nc = new NetConnection();
+  const promise = nc.connect(URL, { transport: server.clientTransport, timeoutMs: 5000, ...extra });
+  return { nc, promise };
+}
+
+async function connected(server: ScriptedServer, extra: Partial<ConnectOptions> = {}): Promise<NetConnection> {
+  const { nc, promise } = connect(server, extra);
+  await server.acceptConnect();
+  await promise;
+  return nc;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<RtmpError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(RtmpError);
+    return error as RtmpError;
+  }
+  throw new Error('expected a rejection');
+}
+
+// A minimal AVC sequence header body (FLV VIDEODATA: keyframe + AVC, packet type 0) and one
+// coded frame; AAC sequence header and raw frame.
+const AVC_CONFIG = fromHex(`
+  17 00 000000            # keyframe + AVC, AVCPacketType 0 (sequence header), composition time 0
+  01 64 00 1e ff e1       # AVCDecoderConfigurationRecord v1, High, level 3.0, 4-byte NALU lengths, 1 SPS
+  0019 6764001eacb405017fcb80880000030008000003019478b175  # SPS (x264, 640x360)
+  01 0004 68ef0fcb        # 1 PPS
+  fdf8f800                # High-profile extension: chroma 4:2:0, 8-bit, 0 SPS ext
+`);
+const AVC_KEYFRAME = fromHex('17 01 000000 00000005 6588840021'); // keyframe NALU, cts 0
+const AVC_INTERFRAME = fromHex('27 01 000028 00000004 419a2438'); // inter frame, cts 40
+const AAC_CONFIG = fromHex('af 00 1210 56e500'); // AAC, sequence header, AudioSpecificConfig LC 44.1 kHz stereo (+ SBR sync extension as ffmpeg writes it)
+const AAC_FRAME = fromHex('af 01 21 10 04 60 8c 1c');
+
+describe('NetConnection.connect', () => {
+  it('handshakes (digest), sends connect with the URL split, and resolves with the _result', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server);
+    const connect1 = await server.acceptConnect();
+    const result = await promise;
+
+    expect(result.info.code).toBe('NetConnection.Connect.Success');
+    expect(result.info.level).toBe('status');
+    expect(result.info.description).toBe('Connection succeeded.');
+    expect(result.properties).toEqual({ fmsVer: 'FMS/3,0,1,123', capabilities: 31 });
+    expect(result.handshake.kind).toBe('digest');
+    expect(result.handshake.serverDigestVerified).toBe(true);
+    expect(result.handshake.serverVersion).toBe('4.0.0.1');
+    expect(server.clientKind).toBe('digest');
+    expect(server.clientDigestVerified).toBe(true);
+    expect(nc.isConnected).toBe(true);
+
+    expect(connect1.transactionId).toBe(1);
+    expect(connect1.commandObject).toEqual({
+      app: 'live',
+      flashVer: 'LNX 9,0,124,2',
+      tcUrl: 'rtmp://127.0.0.1:1935/live',
+      fpad: false,
+      capabilities: 15,
+      audioCodecs: 4071,
+      videoCodecs: 252,
+      videoFunction: 1,
+      objectEncoding: 0,
+    });
+    nc.close();
+  });
+
+  it('offers the simple handshake when asked, and reports an unsigned S1 as not verified', async () => {
+    const server = new ScriptedServer({ unsignedS1: true });
+    const { promise } = connect(server, { handshake: 'simple' });
+    await server.acceptConnect();
+    const result = await promise;
+    expect(result.handshake.kind).toBe('simple');
+    expect(result.handshake.serverDigestVerified).toBe(false);
+    expect(server.clientKind).toBe('simple');
+  });
+
+  it('a digest client facing a server that answers the simple way: serverDigestVerified false, still connected', async () => {
+    const server = new ScriptedServer({ unsignedS1: true });
+    const { promise } = connect(server);
+    await server.acceptConnect();
+    const result = await promise;
+    expect(result.handshake.kind).toBe('digest');
+    expect(result.handshake.serverDigestVerified).toBe(false);
+  });
+
+  it('sends C2 and connect in ONE transport.send', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server);
+    await server.acceptConnect();
+    await promise;
+    const sent = server.clientTransport.sent;
+    expect(sent[0]!.byteLength).toBe(1537); // C0 + C1
+    const second = sent[1]!;
+    expect(second.byteLength).toBeGreaterThan(1536);
+    // Everything after the 1536 bytes of C2 is exactly one message: connect.
+    const messages = new ChunkReader().push(second.subarray(1536));
+    expect(messages).toHaveLength(1);
+    expect(decodeCommand(messages[0]!).name).toBe('connect');
+    expect(messages[0]!.csid).toBe(3);
+    nc.close();
+  });
+
+  it('answers Set Peer Bandwidth with Window Ack Size, then sends Set Chunk Size 4096 after connect', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server);
+    await server.acceptConnect({ peerBandwidth: 2_500_001 });
+    await promise;
+    await server.waitFor((m) => m.type === MessageType.SetChunkSize);
+    expect(server.controls(MessageType.WindowAckSize)).toEqual([{ kind: 'WindowAckSize', windowSize: 2_500_001 }]);
+    expect(server.controls(MessageType.SetChunkSize)).toEqual([{ kind: 'SetChunkSize', chunkSize: 4096 }]);
+    // Our commands now travel in 4096-byte chunks: a 300-byte call arrives as one message.
+    void nc.call('echo', 'x'.repeat(300)).catch(() => undefined);
+    const { command } = await server.waitForCommand('echo');
+    expect(command.args).toEqual(['x'.repeat(300)]);
+    nc.close();
+  });
+
+  it('announces its own Window Ack Size after connect when the server sent no Set Peer Bandwidth', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server, { windowAckSize: 1_234_567 });
+    const connect1 = await server.waitForCommand('connect');
+    server.send(server.command('_result', connect1.command.transactionId, null, [{ level: 'status', code: 'NetConnection.Connect.Success', description: '' }]));
+    await promise;
+    await server.waitFor((m) => m.type === MessageType.SetChunkSize);
+    expect(server.controls(MessageType.WindowAckSize)).toEqual([{ kind: 'WindowAckSize', windowSize: 1_234_567 }]);
+    // Both went out in the same write, Window Ack Size first.
+    const last = server.clientTransport.sent.at(-1)!;
+    const pair = new ChunkReader().push(last);
+    expect(pair.map((m) => m.type)).toEqual([MessageType.WindowAckSize, MessageType.SetChunkSize]);
+    nc.close();
+  });
+
+  it('rejects with SESSION_CONNECT_REJECTED carrying the server description, and closes', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server);
+    const closed = new Promise<CodedError | undefined>((resolve) => nc.on('close', (event) => resolve(event.error)));
+    const { command } = await server.waitForCommand('connect');
+    server.send(
+      server.command('_error', command.transactionId, null, [{ level: 'error', code: 'NetConnection.Connect.Rejected', description: 'Authentication failed: bad token' }]),
+    );
+    const error = await rejection(promise);
+    expect(error.code).toBe('SESSION_CONNECT_REJECTED');
+    expect(error.category).toBe('session');
+    expect(error.message).toContain('Authentication failed: bad token');
+    expect(error.details.statusCode).toBe('NetConnection.Connect.Rejected');
+    expect((await closed)?.code).toBe('SESSION_CONNECT_REJECTED');
+    expect(nc.connectionState).toBe('closed');
+    await settle();
+    expect(server.transport.isClosed).toBe(true);
+  });
+
+  it('rejects with SESSION_INVALID_APP for NetConnection.Connect.InvalidApp', async () => {
+    const server = new ScriptedServer();
+    const { promise } = connect(server);
+    const { command } = await server.waitForCommand('connect');
+    server.send(server.command('_error', command.transactionId, null, [{ level: 'error', code: 'NetConnection.Connect.InvalidApp', description: 'No such app' }]));
+    expect((await rejection(promise)).code).toBe('SESSION_INVALID_APP');
+  });
+
+  it('rejects with SESSION_CONNECT_FAILED for another error code, and for an error onStatus before any _result', async () => {
+    const server = new ScriptedServer();
+    const { promise } = connect(server);
+    const { command } = await server.waitForCommand('connect');
+    server.send(server.command('_error', command.transactionId, null, [{ level: 'error', code: 'NetConnection.Connect.Failed', description: 'busy' }]));
+    expect((await rejection(promise)).code).toBe('SESSION_CONNECT_FAILED');
+
+    const server2 = new ScriptedServer();
+    const second = connect(server2);
+    await server2.waitForCommand('connect');
+    server2.send(server2.onStatus(0, 'error', 'NetConnection.Connect.Rejected', 'go away'));
+    const error = await rejection(second.promise);
+    expect(error.code).toBe('SESSION_CONNECT_REJECTED');
+    expect(error.message).toContain('go away');
+  });
+
+  it('rejects with TRANSPORT_CLOSED when the server hangs up before answering connect', async () => {
+    const server = new ScriptedServer();
+    const { promise } = connect(server);
+    await server.waitForCommand('connect');
+    server.transport.close();
+    const error = await rejection(promise);
+    expect(error.code).toBe('TRANSPORT_CLOSED');
+    expect(error.category).toBe('transport');
+    expect(error.message).toContain('before answering connect');
+  });
+
+  it('rejects with SESSION_CONNECT_TIMEOUT when nobody answers', async () => {
+    const server = new ScriptedServer();
+    const { promise } = connect(server, { timeoutMs: 50 });
+    const error = await rejection(promise);
+    expect(error.code).toBe('SESSION_CONNECT_TIMEOUT');
+    await settle();
+    expect(server.clientTransport.isClosed).toBe(true);
+  });
+
+  it('rejects a second connect with SESSION_INVALID_STATE and a bad URL with SESSION_INVALID_URL', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    expect((await rejection(nc.connect(URL, { transport: server.clientTransport }))).code).toBe('SESSION_INVALID_STATE');
+    expect((await rejection(new NetConnection().connect('http://x/y/z', { transport: server.clientTransport }))).code).toBe('SESSION_INVALID_URL');
+    nc.close();
+  });
+
+  it('copes with every server byte delivered on its own (handshake and chunks)', async () => {
+    const server = new ScriptedServer({ oneByteAtATime: true });
+    const { nc, promise } = connect(server);
+    await server.acceptConnect();
+    expect((await promise).info.code).toBe('NetConnection.Connect.Success');
+    nc.close();
+  });
+});
+
+describe('NetConnection protocol duties', () => {
+  it('acknowledges each time the server window is reached, with the running byte count from the first handshake byte', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server);
+    const window = 5000;
+    await server.acceptConnect({ windowAckSize: window });
+    await promise;
+    await settle();
+    // Before this point the server sent the handshake and the connect answer; account for them.
+    const expected: number[] = [];
+    let lastAck = 0;
+    const account = (): void => {
+      if (server.bytesSent - lastAck >= window) {
+        lastAck = server.bytesSent;
+        expected.push(server.bytesSent);
+      }
+    };
+    account();
+    for (let i = 0; i < 12; i++) {
+      server.send(server.command('onFiller', 0, null, ['f'.repeat(1500 + i)]));
+      await settle(3);
+      account();
+    }
+    await settle();
+    const acks = server.controls(MessageType.Acknowledgement).map((c) => (c.kind === 'Acknowledgement' ? c.sequenceNumber : -1));
+    expect(expected.length).toBeGreaterThanOrEqual(3);
+    expect(acks).toEqual(expected);
+    expect(nc.bytesReceived).toBe(server.bytesSent);
+    nc.close();
+  });
+
+  it('answers a Ping Request with a Ping Response carrying the same timestamp', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const pinged = new Promise<number>((resolve) => nc.on('ping', (event) => resolve(event.timestamp)));
+    server.send(server.userControl({ event: 'PingRequest', timestamp: 0xdeadbeef }));
+    await server.waitFor((m) => m.type === MessageType.UserControl && m.payload[1] === 7);
+    expect(server.userControls().filter((e) => e.event === 'PingResponse')).toMatchObject([{ event: 'PingResponse', timestamp: 0xdeadbeef }]);
+    expect(await pinged).toBe(0xdeadbeef);
+    nc.close();
+  });
+
+  it('matches _result and _error to calls by transaction id, in any order', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const first = nc.call('first', 1);
+    const second = nc.call('second', 2);
+    const third = nc.call('third', 3);
+    const a = await server.waitForCommand('first');
+    const b = await server.waitForCommand('second');
+    const c = await server.waitForCommand('third');
+    expect(new Set([a.command.transactionId, b.command.transactionId, c.command.transactionId]).size).toBe(3);
+    server.send(
+      server.command('_result', c.command.transactionId, null, ['three']),
+      server.command('_error', b.command.transactionId, null, [{ level: 'error', code: 'NetConnection.Call.Failed', description: 'no such method' }]),
+      server.command('_result', a.command.transactionId, null, ['one', 1]),
+    );
+    expect(await third).toEqual(['three']);
+    expect(await first).toEqual(['one', 1]);
+    const error = await rejection(second);
+    expect(error.code).toBe('SESSION_CALL_FAILED');
+    expect(error.fatal).toBe(false);
+    expect(error.message).toContain('no such method');
+    expect(nc.isConnected).toBe(true);
+    nc.close();
+  });
+
+  it('dispatches server calls to handlers and returns the result as _result; answers onBWDone with _checkbw', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    nc.handle('add', (args) => (args[0] as number) + (args[1] as number));
+    nc.handle('slow', async () => 'done');
+    nc.handle('boom', () => {
+      throw new Error('kaput');
+    });
+    const errors: CodedError[] = [];
+    nc.on('error', (error) => errors.push(error));
+    server.send(
+      server.command('add', 7, null, [2, 3]),
+      server.command('slow', 8, null, []),
+      server.command('boom', 9, null, []),
+      server.command('onBWDone', 0, null, [8192]),
+    );
+    await server.waitForCommand('_checkbw');
+    await server.waitFor((m) => m.type === MessageType.CommandAmf0 && decodeCommand(m).transactionId === 9);
+    await settle();
+    const replies = server.commands().filter((c) => c.name === '_result' || c.name === '_error');
+    expect(replies.map((c) => [c.name, c.transactionId, c.args])).toEqual([
+      ['_result', 7, [5]],
+      ['_error', 9, [{ level: 'error', code: 'NetConnection.Call.Failed', description: 'kaput' }]],
+      ['_result', 8, ['done']],
+    ]);
+    expect(errors.map((e) => e.code)).toEqual(['SESSION_CALL_FAILED']);
+    nc.close();
+  });
+
+  it('reports unhandled server calls, NetConnection onStatus and stream-0 data as events', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const seen: string[] = [];
+    nc.on('command', ({ command }) => seen.push(`command ${command.name}`));
+    nc.on('status', (info) => seen.push(`status ${info.code}`));
+    nc.on('data', (data) => seen.push(`data ${data.name} ${JSON.stringify(data.args)}`));
+    server.send(
+      server.command('onFCSubscribe', 0, null, []),
+      server.onStatus(0, 'status', 'NetConnection.Connect.AppShutdown', 'bye soon'),
+      { type: MessageType.DataAmf0, streamId: 0, timestamp: 5, csid: 5, payload: fromHex('02 0005 68656c6c6f 00 3ff0000000000000') }, // "hello", 1
+    );
+    await settle();
+    expect(seen).toEqual(['command onFCSubscribe', 'status NetConnection.Connect.AppShutdown', 'data hello [1]']);
+    nc.close();
+  });
+
+  it('close() is idempotent, rejects pending calls with SESSION_CLOSED and emits close once', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    let closes = 0;
+    nc.on('close', (event) => {
+      closes++;
+      expect(event.error).toBeUndefined();
+    });
+    const pending = nc.call('never');
+    nc.close();
+    nc.close();
+    expect((await rejection(pending)).code).toBe('SESSION_CLOSED');
+    expect(closes).toBe(1);
+    expect((await rejection(nc.call('late'))).code).toBe('SESSION_NOT_CONNECTED');
+    await settle();
+    expect(server.transport.isClosed).toBe(true);
+  });
+
+  it('a server that closes the connection later: close event with TRANSPORT_CLOSED', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const closed = new Promise<CodedError | undefined>((resolve) => nc.on('close', (event) => resolve(event.error)));
+    server.transport.close();
+    expect((await closed)?.code).toBe('TRANSPORT_CLOSED');
+  });
+
+  it('a malformed chunk stream is fatal: close event with the chunk error', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const closed = new Promise<CodedError | undefined>((resolve) => nc.on('close', (event) => resolve(event.error)));
+    // fmt 1 on a chunk stream never opened: no previous header to inherit from.
+    server.write(fromHex('4f 000000 000004 14'));
+    const error = await closed;
+    expect(error?.code).toBe('CHUNK_UNKNOWN_STREAM');
+    expect(nc.connectionState).toBe('closed');
+  });
+
+  it('a tap sees the handshake, every chunk and every message in both directions, without changing them', async () => {
+    const server = new ScriptedServer();
+    const labels: string[] = [];
+    const chunks: ChunkInfo[] = [];
+    const messages: Array<{ direction: string; type: number }> = [];
+    const { nc, promise } = connect(server, {
+      tap: {
+        handshake: (event) => labels.push(`${event.direction} ${event.label} ${event.bytes.byteLength}`),
+        chunk: (chunk) => chunks.push(chunk),
+        message: (event) => messages.push({ direction: event.direction, type: event.message.type }),
+      },
+    });
+    await server.acceptConnect();
+    await promise;
+    await settle();
+    expect(labels).toEqual(['out C0C1 1537', 'in S0S1S2 3073', 'out C2 1536']);
+    expect(messages.filter((m) => m.direction === 'out').map((m) => m.type)).toEqual([
+      MessageType.CommandAmf0, // connect
+      MessageType.WindowAckSize, // answer to Set Peer Bandwidth
+      MessageType.SetChunkSize,
+    ]);
+    expect(messages.filter((m) => m.direction === 'in').map((m) => m.type)).toEqual([
+      MessageType.WindowAckSize,
+      MessageType.SetPeerBandwidth,
+      MessageType.SetChunkSize,
+      MessageType.UserControl,
+      MessageType.CommandAmf0,
+    ]);
+    expect(chunks.some((c) => c.direction === 'in')).toBe(true);
+    expect(chunks.some((c) => c.direction === 'out' && c.csid === 3)).toBe(true);
+    nc.close();
+  });
+});
+
+describe('NetStream', () => {
+  async function playing(server: ScriptedServer, nc: NetConnection, streamId: number, name: string) {
+    const created = nc.createStream();
+    await server.acceptCreateStream(streamId);
+    const ns = await created;
+    expect(ns.streamId).toBe(streamId);
+    const play = ns.play(name);
+    await server.waitFor((m) => m.streamId === streamId && m.type === MessageType.CommandAmf0 && decodeCommand(m).name === 'play');
+    return { ns, play };
+  }
+
+  it('play sends play(name, -2, -1, true) then SetBufferLength for its stream in one write, and resolves at Play.Start', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const { ns, play } = await playing(server, nc, 1, 'cam1');
+    const statuses: string[] = [];
+    ns.on('status', (info) => statuses.push(info.code));
+    const playMessage = await server.waitFor((m) => m.streamId === 1 && m.type === MessageType.CommandAmf0);
+    expect(decodeCommand(playMessage)).toMatchObject({ name: 'play', transactionId: 0, commandObject: null, args: ['cam1', -2, -1, true] });
+    expect(playMessage.csid).toBe(8);
+    const bufferLength = await server.waitFor((m) => m.type === MessageType.UserControl);
+    expect(decodeProtocolControl(bufferLength)).toMatchObject({ kind: 'UserControl', event: { event: 'SetBufferLength', streamId: 1, bufferLengthMs: 1000 } });
+    const lastWrite = new ChunkReader().push(server.clientTransport.sent.at(-1)!.slice());
+    expect(lastWrite.map((m) => m.type)).toEqual([MessageType.CommandAmf0, MessageType.UserControl]);
+
+    server.send(server.userControl({ event: 'StreamBegin', streamId: 1 }), server.onStatus(1, 'status', 'NetStream.Play.Reset', 'reset'), server.onStatus(1, 'status', 'NetStream.Play.Start', 'Start live'));
+    const info = await play;
+    expect(info.code).toBe('NetStream.Play.Start');
+    expect(info.description).toBe('Start live');
+    expect(await ns.waitForPlayStart()).toBe(info);
+    expect(statuses).toEqual(['NetStream.Play.Reset', 'NetStream.Play.Start']);
+    nc.close();
+  });
+
+  it('play rejects with STREAM_NOT_FOUND on NetStream.Play.StreamNotFound, and STREAM_PLAY_FAILED on Play.Failed', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const { ns, play } = await playing(server, nc, 1, 'missing');
+    server.send(server.onStatus(1, 'error', 'NetStream.Play.StreamNotFound', 'No such stream: missing'));
+    const error = await rejection(play);
+    expect(error.code).toBe('STREAM_NOT_FOUND');
+    expect(error.message).toContain('No such stream: missing');
+    expect((await rejection(ns.waitForPlayStart())).code).toBe('STREAM_NOT_FOUND');
+
+    const again = ns.play('broken');
+    await server.waitFor((m) => m.type === MessageType.CommandAmf0 && decodeCommand(m).args[0] === 'broken');
+    server.send(server.onStatus(1, 'error', 'NetStream.Play.Failed', 'codec'));
+    expect((await rejection(again)).code).toBe('STREAM_PLAY_FAILED');
+    expect(nc.isConnected).toBe(true);
+    nc.close();
+  });
+
+  it('routes messages of two streams by message stream id: media, data, status, user control', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const one = await playing(server, nc, 1, 'a');
+    const two = await playing(server, nc, 2, 'b');
+    const log = (label: string, ns: typeof one.ns): string[] => {
+      const lines: string[] = [];
+      ns.on('video', (e: MediaMessageEvent) => lines.push(`${label} video ${e.message.timestamp} ${e.frames[0]?.codec} key=${e.frames[0]?.keyframe} config=${e.frames[0]?.config}`));
+      ns.on('audio', (e: MediaMessageEvent) => lines.push(`${label} audio ${e.message.timestamp} ${e.frames[0]?.codec} config=${e.frames[0]?.config}`));
+      ns.on('data', (d) => lines.push(`${label} data ${d.name}`));
+      ns.on('status', (s) => lines.push(`${label} status ${s.code}`));
+      ns.on('streamEOF', (s) => lines.push(`${label} eof ${s.streamId}`));
+      ns.on('streamBegin', (s) => lines.push(`${label} begin ${s.streamId}`));
+      return lines;
+    };
+    const lines1 = log('one', one.ns);
+    const lines2 = log('two', two.ns);
+    const media = (type: number, streamId: number, timestamp: number, payload: Uint8Array, csid: number): RtmpMessage => ({ type, streamId, timestamp, payload, csid });
+    server.send(
+      server.userControl({ event: 'StreamBegin', streamId: 2 }),
+      server.onStatus(2, 'status', 'NetStream.Play.Start', ''),
+      server.onStatus(1, 'status', 'NetStream.Play.Start', ''),
+      media(MessageType.Video, 2, 0, AVC_CONFIG, 6),
+      media(MessageType.Audio, 1, 0, AAC_CONFIG, 4),
+      media(MessageType.Video, 2, 40, AVC_KEYFRAME, 6),
+      media(MessageType.Audio, 1, 23, AAC_FRAME, 4),
+      { type: MessageType.DataAmf0, streamId: 1, timestamp: 0, csid: 5, payload: fromHex('02 000a 6f6e4d65746144617461 08 00000000 000009') }, // onMetaData, empty ECMA array
+      server.userControl({ event: 'StreamEOF', streamId: 1 }),
+    );
+    await one.play;
+    await two.play;
+    await settle();
+    expect(lines1).toEqual(['one status NetStream.Play.Start', 'one audio 0 mp4a config=true', 'one audio 23 mp4a config=false', 'one data onMetaData', 'one eof 1']);
+    expect(lines2).toEqual(['two begin 2', 'two status NetStream.Play.Start', 'two video 0 avc1 key=true config=true', 'two video 40 avc1 key=true config=false']);
+    nc.close();
+  });
+
+  it('unpacks aggregate messages into their sub-messages before dispatch', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const { ns, play } = await playing(server, nc, 1, 'vod');
+    server.send(server.onStatus(1, 'status', 'NetStream.Play.Start', ''));
+    await play;
+    const seen: string[] = [];
+    ns.on('video', (e) => seen.push(`video ${e.message.timestamp} ${e.message.payload.byteLength}`));
+    ns.on('audio', (e) => seen.push(`audio ${e.message.timestamp} ${e.message.payload.byteLength}`));
+    const aggregate = packAggregate([
+      { type: MessageType.Video, streamId: 1, timestamp: 1000, payload: AVC_KEYFRAME, csid: 0 },
+      { type: MessageType.Audio, streamId: 1, timestamp: 1010, payload: AAC_FRAME, csid: 0 },
+      { type: MessageType.Video, streamId: 1, timestamp: 1040, payload: AVC_INTERFRAME, csid: 0 },
+    ]);
+    // The aggregate's own timestamp (5000) shifts the sub-messages: 5000 + (sub - first sub).
+    server.send({ type: MessageType.Aggregate, streamId: 1, timestamp: 5000, payload: aggregate, csid: 6 });
+    await settle();
+    expect(seen).toEqual([`video 5000 ${AVC_KEYFRAME.byteLength}`, `audio 5010 ${AAC_FRAME.byteLength}`, `video 5040 ${AVC_INTERFRAME.byteLength}`]);
+    nc.close();
+  });
+
+  it('stream commands go on the stream id; deleteStream at stream 0 is idempotent and detaches', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const { ns, play } = await playing(server, nc, 3, 's');
+    server.send(server.onStatus(3, 'status', 'NetStream.Play.Start', ''));
+    await play;
+    ns.pause(true, 1500);
+    ns.seek(2000);
+    ns.receiveAudio(false);
+    ns.receiveVideo(true);
+    ns.closeStream();
+    ns.deleteStream();
+    ns.deleteStream();
+    await server.waitForCommand('deleteStream');
+    await settle();
+    const sent = server.commands().filter((c) => !['connect', 'createStream', 'play'].includes(c.name));
+    expect(sent.map((c) => [c.name, c.args])).toEqual([
+      ['pause', [true, 1500]],
+      ['seek', [2000]],
+      ['receiveAudio', [false]],
+      ['receiveVideo', [true]],
+      ['closeStream', []],
+      ['deleteStream', [3]],
+    ]);
+    const streamIds = server.received.filter((m) => m.type === MessageType.CommandAmf0).map((m) => [decodeCommand(m).name, m.streamId]);
+    expect(streamIds.filter(([name]) => name !== 'connect' && name !== 'createStream')).toEqual([
+      ['play', 3],
+      ['pause', 3],
+      ['seek', 3],
+      ['receiveAudio', 3],
+      ['receiveVideo', 3],
+      ['closeStream', 3],
+      ['deleteStream', 0],
+    ]);
+    // After deleteStream nothing reaches the stream any more.
+    let after = 0;
+    ns.on('video', () => after++);
+    server.send({ type: MessageType.Video, streamId: 3, timestamp: 0, payload: AVC_KEYFRAME, csid: 6 });
+    await settle();
+    expect(after).toBe(0);
+    expect(() => ns.seek(1)).toThrow(RtmpError);
+    nc.close();
+  });
+
+  it('a body that does not parse is reported as a non-fatal error and still counted as a message', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const { ns, play } = await playing(server, nc, 1, 's');
+    server.send(server.onStatus(1, 'status', 'NetStream.Play.Start', ''));
+    await play;
+    const events: string[] = [];
+    ns.on('video', (e) => events.push(`video frames=${e.frames.length}`));
+    ns.on('error', (e) => events.push(`error fatal=${e.fatal}`));
+    server.send(
+      { type: MessageType.Video, streamId: 1, timestamp: 0, payload: new Uint8Array(0), csid: 6 },
+      { type: MessageType.Video, streamId: 1, timestamp: 0, payload: fromHex('17 01'), csid: 6 }, // AVC NALU header cut short
+    );
+    await settle();
+    expect(events).toEqual(['video frames=0', 'error fatal=false', 'video frames=0']);
+    expect(nc.isConnected).toBe(true);
+    nc.close();
+  });
+
+  it('the connection closing rejects a pending play with the close reason and closes the stream', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const { ns, play } = await playing(server, nc, 1, 's');
+    const closed = new Promise<string | undefined>((resolve) => ns.on('close', (event) => resolve(event.error?.code)));
+    server.transport.close();
+    expect((await rejection(play)).code).toBe('TRANSPORT_CLOSED');
+    expect(await closed).toBe('TRANSPORT_CLOSED');
+    expect(ns.isDeleted).toBe(true);
+  });
+});
+
+describe('MemoryTransport', () => {
+  it('delivers bytes in order, on a later microtask, as copies', async () => {
+    const server = new ScriptedServer();
+    const got: Uint8Array[] = [];
+    server.clientTransport.onData = (bytes) => got.push(bytes);
+    const data = fromHex('01 02 03');
+    server.transport.send(data);
+    server.transport.send(fromHex('04'));
+    expect(got).toHaveLength(0);
+    data[0] = 9;
+    await settle(1);
+    expect(got.map((b) => [...b])).toEqual([[1, 2, 3], [4]]);
+    expect(bytesEqual(server.transport.sent[0]!, fromHex('01 02 03'))).toBe(true);
+    server.transport.send(encodeWindowAckSize(1));
+  });
+});
