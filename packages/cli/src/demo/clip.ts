@@ -88,8 +88,7 @@ export function prepareClip(tags: readonly FlvTag[], options: PrepareClipOptions
   // come after loop k's last frame k*P + last.
   if (!(durationMs > lastTimestamp)) {
     throw new DemoError('DEMO_BAD_OPTION', `loop period ${durationMs} ms must exceed the last frame timestamp ${lastTimestamp} ms`, {
-      durationMs,
-      lastTimestamp,
+      details: { durationMs, lastTimestamp },
     });
   }
 
