@@ -1,6 +1,7 @@
 /** Every benchmark `pnpm bench` knows, in the order it runs them (cheapest first). */
 import { amf } from './amf';
+import { bundleSize } from './bundle-size';
 import { chunkParsing } from './chunk-parsing';
 import type { Benchmark } from './lib/result';
 
-export const BENCHMARKS: Benchmark[] = [chunkParsing, amf];
+export const BENCHMARKS: Benchmark[] = [chunkParsing, amf, bundleSize];

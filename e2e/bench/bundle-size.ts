@@ -1,0 +1,233 @@
+/**
+ * Issue 6, item 6: bundle size of what a page embeds, built with Vite (production, minified,
+ * ES module, every dependency inlined) and measured raw, gzip (level 9) and brotli (quality 11)
+ * via node:zlib. Budgets (gzip): protocol core <= 20 KB, whole player incl. mpegts.js <= 80 KB.
+ *
+ * `pnpm size` runs this file directly: it prints the table and exits 1 when a budget is
+ * overrun (the CI check). `pnpm bench --only bundle-size` reports the same figures and never
+ * fails for them.
+ */
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Rolldown } from 'vite';
+import { formatNumber } from './lib/measure';
+import type { BenchContext, BenchOutcome, Benchmark, TargetCheck } from './lib/result';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const KB = 1000;
+
+export interface BundleSpec {
+  name: string;
+  description: string;
+  entry: string;
+  /** gzip budget in bytes; null for a bundle measured only for information. */
+  gzipBudget: number | null;
+}
+
+export const BUNDLES: BundleSpec[] = [
+  {
+    name: 'protocol core',
+    description: '@rtmp-web/bytes + amf + rtmp (browser entries)',
+    entry: join(HERE, 'bundle-entries', 'core.ts'),
+    gzipBudget: 20 * KB,
+  },
+  {
+    name: 'whole player',
+    description: '@rtmp-web/player + element, with the core and mpegts.js',
+    entry: join(HERE, 'bundle-entries', 'player.ts'),
+    gzipBudget: 80 * KB,
+  },
+  {
+    name: 'mpegts.js alone',
+    description: 'mpegts.js 1.8 as the player imports it (no budget: for comparison)',
+    entry: join(HERE, 'bundle-entries', 'mpegts.ts'),
+    gzipBudget: null,
+  },
+];
+
+export interface BundleSize {
+  name: string;
+  description: string;
+  raw: number;
+  gzip: number;
+  brotli: number;
+  gzipBudget: number | null;
+  /** null when there is no budget. */
+  withinBudget: boolean | null;
+  /** The largest packages by rendered length (before minification), to say what the bytes are. */
+  largestModules: { module: string; bytes: number }[];
+}
+
+/** The package a bundled module belongs to: an npm name, a workspace package, or the entry. */
+function packageOf(id: string): string {
+  const nodeModules = id.lastIndexOf('/node_modules/');
+  if (nodeModules >= 0) {
+    const parts = id.slice(nodeModules + '/node_modules/'.length).split('/');
+    return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+  }
+  const workspace = /\/packages\/([^/]+)\//.exec(id);
+  if (workspace) return `@rtmp-web/${workspace[1]}`;
+  if (id.startsWith('\0')) return 'bundler runtime';
+  return 'entry';
+}
+
+export interface BundleFailure {
+  name: string;
+  description: string;
+  gzipBudget: number | null;
+  /** The bundler's error, first lines, without colours. */
+  error: string;
+}
+
+export function isFailure(result: BundleSize | BundleFailure): result is BundleFailure {
+  return 'error' in result;
+}
+
+/** Builds and measures one bundle; a bundle that does not build comes back as a BundleFailure. */
+export async function measureBundle(spec: BundleSpec): Promise<BundleSize | BundleFailure> {
+  try {
+    return await buildAndMeasure(spec);
+  } catch (error) {
+    // eslint-disable-next-line no-control-regex
+    const text = (error instanceof Error ? error.message : String(error)).replace(/\u001b\[[0-9;]*m/g, '');
+    const lines = text.split('\n').filter((l) => /^\s*\[[A-Z_]+\]|^Build failed/.test(l)).map((l) => l.trim());
+    return { name: spec.name, description: spec.description, gzipBudget: spec.gzipBudget, error: (lines.length > 0 ? lines : text.split('\n').slice(0, 3)).slice(0, 6).join('; ') };
+  }
+}
+
+async function buildAndMeasure(spec: BundleSpec): Promise<BundleSize> {
+  const output = await build({
+    configFile: false,
+    logLevel: 'silent',
+    root: HERE,
+    build: {
+      write: false,
+      minify: true,
+      sourcemap: false,
+      reportCompressedSize: false,
+      target: 'es2022',
+      lib: { entry: spec.entry, formats: ['es'], fileName: 'bundle' },
+    },
+  });
+  const results = (Array.isArray(output) ? output : [output]) as Rolldown.RolldownOutput[];
+  const chunks = results.flatMap((r) => r.output).filter((o): o is Rolldown.OutputChunk => o.type === 'chunk');
+  const code = Buffer.from(chunks.map((c) => c.code).join('\n'));
+  const perModule = new Map<string, number>();
+  for (const chunk of chunks) {
+    for (const [id, info] of Object.entries(chunk.modules)) {
+      const key = packageOf(id);
+      perModule.set(key, (perModule.get(key) ?? 0) + info.renderedLength);
+    }
+  }
+  const gzip = gzipSync(code, { level: 9 }).length;
+  const brotli = brotliCompressSync(code, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length },
+  }).length;
+  return {
+    name: spec.name,
+    description: spec.description,
+    raw: code.length,
+    gzip,
+    brotli,
+    gzipBudget: spec.gzipBudget,
+    withinBudget: spec.gzipBudget === null ? null : gzip <= spec.gzipBudget,
+    largestModules: [...perModule.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([module, bytes]) => ({ module, bytes })),
+  };
+}
+
+const kb = (bytes: number) => `${formatNumber(bytes / KB, 1)} KB`;
+
+async function run(context: BenchContext): Promise<BenchOutcome> {
+  const results: (BundleSize | BundleFailure)[] = [];
+  for (const spec of BUNDLES) {
+    context.log(`building ${spec.name}`);
+    results.push(await measureBundle(spec));
+  }
+  const targets: TargetCheck[] = results
+    .filter((r) => r.gzipBudget !== null)
+    .map((r) => ({
+      measure: `bundle, gzip: ${r.name}`,
+      target: `<= ${kb(r.gzipBudget!)}`,
+      actual: isFailure(r) ? 'does not build yet' : kb(r.gzip),
+      met: isFailure(r) ? null : r.withinBudget,
+    }));
+  const notes = [
+    'Built with Vite (its production bundler, minified, ES2022, ES module, all dependencies inlined); gzip level 9 and brotli quality 11 from node:zlib. KB = 1000 bytes.',
+    '`pnpm size` runs the same measurement and exits 1 when a gzip budget is overrun or a budgeted bundle does not build (this is the CI check; it is not part of `pnpm test`).',
+  ];
+  for (const r of results) {
+    if (isFailure(r)) {
+      notes.push(`${r.name} does not build in this checkout: ${r.error}`);
+      continue;
+    }
+    const parts = r.largestModules.map((m) => `${m.module} ${kb(m.bytes)}`).join(', ');
+    notes.push(`${r.name}, largest packages (rendered before minification): ${parts}.`);
+  }
+  const core = results.find((r) => r.name === 'protocol core');
+  const player = results.find((r) => r.name === 'whole player');
+  const mpegts = results.find((r) => r.name === 'mpegts.js alone');
+  if (mpegts && !isFailure(mpegts) && core && !isFailure(core)) {
+    const floor = mpegts.gzip + core.gzip;
+    const share = player && !isFailure(player) ? ` (${Math.round((100 * mpegts.gzip) / player.gzip)}% of the whole player)` : '';
+    notes.push(
+      `mpegts.js alone is ${kb(mpegts.gzip)} gzip${share}; with the protocol core (${kb(core.gzip)}) that is ${kb(floor)} before any player code, against the player's 80 KB budget${floor > 80 * KB ? ', so the budget cannot be met while the player embeds mpegts.js' : ''}. mpegts.js carries its whole demuxer/remuxer set (FLV, MPEG-TS, IO loaders, worker support) while we feed it FLV tags only; a small FLV-to-fMP4 remuxer of our own (or the WebCodecs sink) would replace it.`,
+    );
+  }
+  if (player && !isFailure(player) && player.withinBudget === false) {
+    notes.push('The whole player is over its budget; its largest packages are listed above.');
+  }
+  return {
+    title: 'Bundle size',
+    tables: [
+      {
+        title: 'Minified ES module bundles',
+        columns: ['bundle', 'contents', 'raw', 'gzip', 'brotli', 'gzip budget', 'verdict'],
+        rows: results.map((r) => {
+          const budget = r.gzipBudget === null ? 'none' : kb(r.gzipBudget);
+          if (isFailure(r)) return [r.name, r.description, 'n/a', 'n/a', 'n/a', budget, 'does not build yet'];
+          const verdict = r.withinBudget === null ? '' : r.withinBudget ? 'within' : '**over**';
+          return [r.name, r.description, kb(r.raw), kb(r.gzip), kb(r.brotli), budget, verdict];
+        }),
+      },
+    ],
+    targets,
+    notes,
+    data: { bundles: results },
+  };
+}
+
+export const bundleSize: Benchmark = {
+  name: 'bundle-size',
+  description: 'gzip/brotli size of the protocol core and of the whole player (with mpegts.js), against budgets',
+  run,
+};
+
+/** `pnpm size`: the budget check. */
+async function checkBudgets(): Promise<void> {
+  let failures = 0;
+  for (const spec of BUNDLES) {
+    const r = await measureBundle(spec);
+    const budget = r.gzipBudget === null ? 'no budget' : `budget ${kb(r.gzipBudget)} gzip`;
+    if (isFailure(r)) {
+      console.log(`${r.name.padEnd(16)} DOES NOT BUILD: ${r.error}`);
+      if (r.gzipBudget !== null) failures++;
+      continue;
+    }
+    const verdict = r.withinBudget === null ? '' : r.withinBudget ? 'ok' : 'OVER BUDGET';
+    console.log(`${r.name.padEnd(16)} raw ${kb(r.raw).padStart(10)}  gzip ${kb(r.gzip).padStart(9)}  brotli ${kb(r.brotli).padStart(9)}  ${budget}  ${verdict}`);
+    if (r.withinBudget === false) {
+      failures++;
+      console.log(`  largest packages: ${r.largestModules.map((m) => `${m.module} ${kb(m.bytes)}`).join(', ')}`);
+    }
+  }
+  if (failures > 0) {
+    console.error(`${failures} budgeted bundle(s) over budget or not building`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await checkBudgets();
