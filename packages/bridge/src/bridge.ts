@@ -125,7 +125,9 @@ class BridgeServer implements Bridge {
   ) {
     this.bytesToPageCounter = this.metrics.bytes.labels({ direction: 'to_page' });
     this.bytesToUpstreamCounter = this.metrics.bytes.labels({ direction: 'to_upstream' });
-    this.server = config.serverTls ? https.createServer({ cert: config.serverTls.cert, key: config.serverTls.key }) : http.createServer();
+    this.server = config.serverTls
+      ? https.createServer({ cert: config.serverTls.cert, key: config.serverTls.key, handshakeTimeout: config.limits.handshakeTimeoutMs })
+      : http.createServer();
     // Sockets still in their HTTP handshake are bounded too; beyond this the kernel backlog waits.
     this.server.maxConnections = config.limits.maxConnections * 2;
     const wsOptions: ServerOptions & { closeTimeout: number } = {
@@ -144,8 +146,10 @@ class BridgeServer implements Bridge {
       },
     };
     this.wss = new WebSocketServer(wsOptions);
-    this.server.on('connection', (socket: net.Socket) => this.onConnection(socket));
-    this.server.on('secureConnection', (socket: net.Socket) => this.onConnection(socket));
+    // With TLS, the socket that carries HTTP (and is upgraded) is the TLSSocket; the TLS
+    // handshake itself is bounded by the server's handshakeTimeout.
+    if (config.serverTls) this.server.on('secureConnection', (socket: net.Socket) => this.onConnection(socket));
+    else this.server.on('connection', (socket: net.Socket) => this.onConnection(socket));
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: net.Socket, head: Buffer) => void this.onUpgrade(req, socket, head));
     this.server.on('clientError', (_error: Error, socket: net.Socket) => {
@@ -271,7 +275,6 @@ class BridgeServer implements Bridge {
   }
 
   private onConnection(socket: net.Socket): void {
-    if (this.handshaking.has(socket)) return; // TLS servers report both 'connection' and 'secureConnection'
     if (this.closing) {
       socket.destroy();
       return;
@@ -344,26 +347,25 @@ class BridgeServer implements Bridge {
     let clientCounted = false;
     const pending: PendingUpgrade = { abort: new AbortController() };
     let upstream: UpstreamConnection | null = null;
+    const onSocketClose = () => pending.abort.abort();
     try {
-      const { target, subject } = await this.admit(req, socket, peer, () => {
+      // Synchronous checks first, and the capacity slot is taken in the same tick as the count
+      // is checked, so concurrent upgrades cannot all squeeze past the limit.
+      const url = this.checkRequest(req, socket, peer, () => {
         clientCounted = true;
       });
       this.pending.add(pending);
       this.pendingSockets.add(socket);
-      const onSocketClose = () => pending.abort.abort();
       socket.once('close', onSocketClose);
-      try {
-        upstream = await openUpstream(target, {
-          allowlist: this.config.allowlist,
-          lookup: this.lookup,
-          timeoutMs: this.config.limits.upstreamConnectTimeoutMs,
-          tls: this.config.upstreamTls,
-          signal: pending.abort.signal,
-          keepAliveMs: KEEPALIVE_MS,
-        });
-      } finally {
-        socket.off('close', onSocketClose);
-      }
+      const { target, subject } = await this.authorize(req, url);
+      upstream = await openUpstream(target, {
+        allowlist: this.config.allowlist,
+        lookup: this.lookup,
+        timeoutMs: this.config.limits.upstreamConnectTimeoutMs,
+        tls: this.config.upstreamTls,
+        signal: pending.abort.signal,
+        keepAliveMs: KEEPALIVE_MS,
+      });
       upstream.socket.on('error', () => {});
       this.metrics.upstreamConnectSeconds.observe(upstream.connectMs / 1000);
       if (this.closing) throw new RefusalError('shutting-down', 'the bridge is shutting down');
@@ -395,6 +397,7 @@ class BridgeServer implements Bridge {
       if (!(error instanceof BridgeError)) this.logger.error({ event: 'upgrade-error', peer, err: String(error) }, 'unexpected error during upgrade');
       this.refuse(socket, peer, refusal);
     } finally {
+      socket.off('close', onSocketClose);
       this.pending.delete(pending);
       this.pendingSockets.delete(socket);
       this.notifyChange();
@@ -402,15 +405,10 @@ class BridgeServer implements Bridge {
   }
 
   /**
-   * Every check that does not need the network, cheapest first. Returns the upstream target;
-   * throws RefusalError. `countClient` is called once the per-client slot is taken (trustProxy).
+   * The checks that need nothing but the request, cheapest first; takes the per-client slot
+   * (trustProxy) and calls `countClient` when it did. Throws RefusalError.
    */
-  private async admit(
-    req: IncomingMessage,
-    socket: net.Socket,
-    peer: string,
-    countClient: () => void,
-  ): Promise<{ target: UpstreamTarget; subject: string | null }> {
+  private checkRequest(req: IncomingMessage, socket: net.Socket, peer: string, countClient: () => void): URL {
     const { limits } = this.config;
     if (this.closing) throw new RefusalError('shutting-down', 'the bridge is shutting down');
     const url = new URL(req.url ?? '/', 'http://bridge.invalid');
@@ -420,6 +418,9 @@ class BridgeServer implements Bridge {
     if (this.overLimitSockets.has(socket)) {
       throw new RefusalError('too-many-connections-per-ip', `more than ${limits.maxConnectionsPerIp} connections from one address`);
     }
+    if (this.sessions.size + this.pending.size >= limits.maxConnections) {
+      throw new RefusalError('too-many-connections', 'the bridge is at its connection limit');
+    }
     if (this.config.trustProxy) {
       const count = this.sessionsByClient.get(peer) ?? 0;
       if (count >= limits.maxConnectionsPerIp) {
@@ -428,10 +429,11 @@ class BridgeServer implements Bridge {
       this.sessionsByClient.set(peer, count + 1);
       countClient();
     }
-    if (this.sessions.size + this.pending.size >= limits.maxConnections) {
-      throw new RefusalError('too-many-connections', 'the bridge is at its connection limit');
-    }
+    return url;
+  }
 
+  /** Origin, token and target: who may connect, and where to. Throws RefusalError. */
+  private async authorize(req: IncomingMessage, url: URL): Promise<{ target: UpstreamTarget; subject: string | null }> {
     // RFC 6455 §10.2: Origin is what a browser cannot forge; exact string comparison.
     if (this.config.origins) {
       const origin = headerText(req.headers.origin);

@@ -39,6 +39,7 @@ export async function systemLookup(hostname: string): Promise<string[]> {
  * Addresses are tried in resolver order within one overall deadline.
  */
 export async function openUpstream(target: UpstreamTarget, options: OpenUpstreamOptions): Promise<UpstreamConnection> {
+  if (options.signal.aborted) throw new RefusalError('shutting-down', 'connection abandoned');
   const started = performance.now();
   const deadline = started + options.timeoutMs;
   const label = formatTarget(target);
@@ -156,6 +157,11 @@ function withDeadline<T>(promise: Promise<T>, deadline: number, signal: AbortSig
       clearTimeout(timer);
       reject(new RefusalError('shutting-down', 'connection abandoned'));
     };
+    if (signal.aborted) {
+      promise.catch(() => {});
+      onAbort();
+      return;
+    }
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {
