@@ -2,7 +2,7 @@ import type { AmfValue } from '@rtmp-web/amf';
 import type { MediaFrame, RtmpMessage } from '@rtmp-web/rtmp';
 import { MessageType } from '@rtmp-web/rtmp';
 import { amfEntries } from './amf-tree';
-import { codecDetails, decodeData, mediaFrames, readSetChunkSize, type CodecDetails } from './core';
+import { codecDetails, decodeData, decodeRecord, mediaFrames, type CodecDetails } from './core';
 import type { Direction, MessageRecord, Recording } from './model';
 
 /** Codecs whose frames cannot be decoded without a sequence header / decoder configuration first. */
@@ -180,9 +180,9 @@ export class MediaAnalyzer {
     this.incomingPayloadBytes += record.payload.byteLength;
     switch (record.type) {
       case MessageType.SetChunkSize: {
-        const size = readSetChunkSize(record.payload);
-        if (size !== undefined) {
-          this.chunkSize = size;
+        const decoded = decodeRecord(record);
+        if (decoded.kind === 'protocol-control' && decoded.control.kind === 'SetChunkSize') {
+          this.chunkSize = decoded.control.chunkSize;
           this.setChunkSizeSeen = true;
         }
         return;

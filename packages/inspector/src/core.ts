@@ -5,7 +5,7 @@
  */
 import type { CodedError } from '@rtmp-web/bytes';
 import type { AmfValue } from '@rtmp-web/amf';
-import type { MediaFrame, RtmpMessage } from '@rtmp-web/rtmp';
+import type { MediaFrame, ProtocolControl, RtmpCommand, RtmpData, RtmpMessage, SharedObjectMessage, UserControlEvent } from '@rtmp-web/rtmp';
 import {
   MessageType,
   decodeCommand,
@@ -23,19 +23,14 @@ import {
 } from '@rtmp-web/rtmp';
 import type { MessageRecord } from './model';
 
-export type DecodedCommand = ReturnType<typeof decodeCommand>;
-export type DecodedData = ReturnType<typeof decodeDataMessage>;
-export type DecodedSharedObject = ReturnType<typeof decodeSharedObjectMessage>;
-export type DecodedUserControl = ReturnType<typeof decodeUserControl>;
-export type DecodedProtocolControl = ReturnType<typeof decodeProtocolControl>;
 
 /** A message's body decoded by type (RTMP 1.0 §5.4, §7.1). */
 export type DecodedMessage =
-  | { kind: 'protocol-control'; control: DecodedProtocolControl }
-  | { kind: 'user-control'; control: DecodedUserControl }
-  | { kind: 'command'; command: DecodedCommand; encoding: 0 | 3 }
-  | { kind: 'data'; data: DecodedData; encoding: 0 | 3 }
-  | { kind: 'shared-object'; sharedObject: DecodedSharedObject; encoding: 0 | 3 }
+  | { kind: 'protocol-control'; control: ProtocolControl }
+  | { kind: 'user-control'; control: UserControlEvent }
+  | { kind: 'command'; command: RtmpCommand }
+  | { kind: 'data'; data: RtmpData }
+  | { kind: 'shared-object'; sharedObject: SharedObjectMessage }
   | { kind: 'media'; frames: MediaFrame[] }
   | { kind: 'aggregate'; messages: RtmpMessage[] }
   | { kind: 'unknown' }
@@ -70,13 +65,13 @@ export function decodeMessage(message: RtmpMessage): DecodedMessage {
         return { kind: 'user-control', control: decodeUserControl(message.payload) };
       case MessageType.CommandAmf0:
       case MessageType.CommandAmf3:
-        return { kind: 'command', command: decodeCommand(message), encoding: message.type === MessageType.CommandAmf3 ? 3 : 0 };
+        return { kind: 'command', command: decodeCommand(message) };
       case MessageType.DataAmf0:
       case MessageType.DataAmf3:
-        return { kind: 'data', data: decodeDataMessage(message), encoding: message.type === MessageType.DataAmf3 ? 3 : 0 };
+        return { kind: 'data', data: decodeDataMessage(message) };
       case MessageType.SharedObjectAmf0:
       case MessageType.SharedObjectAmf3:
-        return { kind: 'shared-object', sharedObject: decodeSharedObjectMessage(message), encoding: message.type === MessageType.SharedObjectAmf3 ? 3 : 0 };
+        return { kind: 'shared-object', sharedObject: decodeSharedObjectMessage(message) };
       case MessageType.Audio:
       case MessageType.Video:
         return { kind: 'media', frames: framesOf(message) };
@@ -114,15 +109,9 @@ export function mediaFrames(record: MessageRecord): Array<{ message: RtmpMessage
   return out;
 }
 
-export function decodeData(record: MessageRecord): DecodedData | undefined {
+export function decodeData(record: MessageRecord): RtmpData | undefined {
   const decoded = decodeRecord(record);
   return decoded.kind === 'data' ? decoded.data : undefined;
-}
-
-/** Set Chunk Size value (RTMP 1.0 §5.4.1: 31 bits, the top bit must be 0). */
-export function readSetChunkSize(payload: Uint8Array): number | undefined {
-  if (payload.byteLength < 4) return undefined;
-  return (((payload[0]! & 0x7f) << 24) | (payload[1]! << 16) | (payload[2]! << 8) | payload[3]!) >>> 0;
 }
 
 /** What a decoder configuration says about a track. */

@@ -1,5 +1,5 @@
 import type { AmfValue } from '@rtmp-web/amf';
-import { MessageType } from '@rtmp-web/rtmp';
+import { MessageType, type ProtocolControl, type UserControlEvent } from '@rtmp-web/rtmp';
 import { amfEntries, amfPreview } from './amf-tree';
 import { decodeRecord, type DecodedMessage } from './core';
 import type { MessageRecord, TimelineEvent } from './model';
@@ -84,15 +84,9 @@ export function summarizeMessage(record: MessageRecord): string {
 function summarizeDecoded(decoded: DecodedMessage, record: MessageRecord): string {
   switch (decoded.kind) {
     case 'protocol-control':
-      return protocolControlText(record);
-    case 'user-control': {
-      const c = decoded.control;
-      const parts: string[] = [c.event === 'Unknown' ? `event ${c.eventType}` : c.event];
-      if (c.streamId !== undefined) parts.push(`stream ${c.streamId}`);
-      if (c.bufferLengthMs !== undefined) parts.push(`${c.bufferLengthMs} ms`);
-      if (c.timestamp !== undefined) parts.push(`time ${c.timestamp}`);
-      return parts.join(' ');
-    }
+      return protocolControlText(decoded.control);
+    case 'user-control':
+      return userControlText(decoded.control);
     case 'command': {
       const { name, transactionId, commandObject, args } = decoded.command;
       const info = statusInfo(args);
@@ -127,26 +121,29 @@ function summarizeDecoded(decoded: DecodedMessage, record: MessageRecord): strin
   }
 }
 
-function protocolControlText(record: MessageRecord): string {
-  const p = record.payload;
-  if (p.byteLength < 4) return `malformed: ${p.byteLength} bytes`;
-  const value = ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
-  switch (record.type) {
-    case MessageType.SetChunkSize:
-      return `${value & 0x7fffffff}`;
-    case MessageType.Abort:
-      return `chunk stream ${value}`;
-    case MessageType.Acknowledgement:
-      return `${value} bytes received`;
-    case MessageType.WindowAckSize:
-      return `${value}`;
-    case MessageType.SetPeerBandwidth: {
-      const limit = p[4];
-      return `${value}${limit === undefined ? '' : ` (${PEER_BANDWIDTH_LIMITS[limit] ?? `limit ${limit}`})`}`;
-    }
-    default:
-      return `${value}`;
+function protocolControlText(control: ProtocolControl): string {
+  switch (control.kind) {
+    case 'SetChunkSize':
+      return String(control.chunkSize);
+    case 'Abort':
+      return `chunk stream ${control.csid}`;
+    case 'Acknowledgement':
+      return `${control.sequenceNumber} bytes received`;
+    case 'WindowAckSize':
+      return String(control.windowSize);
+    case 'SetPeerBandwidth':
+      return `${control.windowSize} (${PEER_BANDWIDTH_LIMITS[control.limitType]})`;
+    case 'UserControl':
+      return userControlText(control.event);
   }
+}
+
+function userControlText(c: UserControlEvent): string {
+  const parts: string[] = [c.event === 'Unknown' ? `event ${c.eventType}` : c.event];
+  if (c.streamId !== undefined) parts.push(`stream ${c.streamId}`);
+  if (c.bufferLengthMs !== undefined) parts.push(`${c.bufferLengthMs} ms`);
+  if (c.timestamp !== undefined) parts.push(`time ${c.timestamp}`);
+  return parts.join(' ');
 }
 
 /** State that timeline derivation keeps across messages (first audio/video per stream). */

@@ -1,5 +1,6 @@
 import type { ChunkInfo, Direction, HandshakeResult, ProtocolTap, RtmpMessage } from '@rtmp-web/rtmp';
 import { MessageType } from '@rtmp-web/rtmp';
+import { decodeRecord } from './core';
 import { InspectorError } from './errors';
 import { summarizeHandshake } from './handshake';
 import type {
@@ -174,12 +175,10 @@ export class SessionRecorder implements ProtocolTap {
       this.awaitingChunks.set(key, record);
     }
     // RTMP 1.0 §5.4.2: Abort discards the partial message on the named chunk stream.
-    if (message.type === MessageType.Abort && message.payload.byteLength >= 4) {
-      const p = message.payload;
-      const csid = ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
-      this.partialChunks.delete(`${direction}:${csid}`);
+    if (message.type === MessageType.Abort) {
+      const decoded = decodeRecord(record);
+      if (decoded.kind === 'protocol-control' && decoded.control.kind === 'Abort') this.partialChunks.delete(`${direction}:${decoded.control.csid}`);
     }
-
     if (this.isPaused) this.dropped.paused++;
     else this.store(record);
     this.emit('message', record);

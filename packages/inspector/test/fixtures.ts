@@ -48,27 +48,29 @@ export const msg = {
 
 /**
  * A real wire between a server-side ChunkWriter and a client-side ChunkReader whose tap is the
- * recorder, with the session's part (reporting each read message to the tap) done here with
- * a chosen arrival time.
+ * recorder (the reader reports chunks and messages itself), on a clock the test sets.
  */
 export class Wire {
   readonly recorder: SessionRecorder;
   readonly writer: ChunkWriter;
   readonly reader: ChunkReader;
+  private clock = 0;
 
   constructor(options: SessionRecorderOptions & { chunkSize?: number } = {}) {
-    this.recorder = new SessionRecorder({ now: () => 0, ...options });
+    this.recorder = new SessionRecorder({ now: () => this.clock, ...options });
     this.writer = new ChunkWriter();
-    this.reader = new ChunkReader({ tap: this.recorder });
+    this.reader = new ChunkReader({ tap: this.recorder, now: () => this.clock });
     if (options.chunkSize) this.deliver([msg.setChunkSize(options.chunkSize)], 0);
   }
 
-  /** Writes the messages, reads them back in one push and reports them as arriving at `at`. */
+  /** Writes the messages and reads them back in one push, arriving at `at`. */
   deliver(messages: readonly RtmpMessage[], at: number): RtmpMessage[] {
-    const bytes = concatBytes(messages.map((m) => this.writer.write(m)));
-    const read = this.reader.push(bytes);
-    for (const message of read) this.recorder.message({ direction: 'in', message, at });
-    return read;
+    return this.push(concatBytes(messages.map((m) => this.writer.write(m))), at);
+  }
+
+  push(bytes: Uint8Array, at: number): RtmpMessage[] {
+    this.clock = at;
+    return this.reader.push(bytes);
   }
 }
 

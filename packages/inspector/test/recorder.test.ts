@@ -10,8 +10,7 @@ describe('SessionRecorder', () => {
     const payload = command('_result', 1, { fmsVer: 'FMS/3,0,1,123', capabilities: 31 }, { level: 'status', code: 'NetConnection.Connect.Success', description: 'Connection succeeded.'.repeat(8) });
     expect(payload.byteLength).toBeGreaterThan(256);
     const written = wire.writer.write(msg.command(payload));
-    const read = wire.reader.push(written);
-    for (const message of read) wire.recorder.message({ direction: 'in', message, at: 5 });
+    wire.push(written, 5);
     const [record] = wire.recorder.snapshot().messages;
     expect(record).toMatchObject({ index: 0, direction: 'in', at: 5, csid: 3, streamId: 0, type: 20, timestamp: 0, delta: 0 });
     expect(record!.payload).toEqual(payload);
@@ -31,19 +30,19 @@ describe('SessionRecorder', () => {
       msg.video(videoFrame(false, 40), 40),
     ];
     const bytes = concatBytes(messages.map((m) => writer.write(m)));
-    const reference = record(bytes, [bytes]);
+    const reference = record([bytes]);
     expect(reference.map((m) => [m.type, m.timestamp, m.chunks.length])).toEqual([
       [9, 0, 1],
       [9, 0, 3],
       [8, 5, 1],
       [9, 40, 1],
     ]);
-    for (const parts of splitAtEveryBoundary(bytes)) expect(record(bytes, parts)).toEqual(reference);
+    for (const parts of splitAtEveryBoundary(bytes)) expect(record(parts)).toEqual(reference);
 
-    function record(_all: Uint8Array, parts: Uint8Array[]) {
+    function record(parts: Uint8Array[]) {
       const recorder = new SessionRecorder();
-      const reader = new ChunkReader({ tap: recorder });
-      for (const part of parts) for (const message of reader.push(part)) recorder.message({ direction: 'in', message, at: 1 });
+      const reader = new ChunkReader({ tap: recorder, now: () => 1 });
+      for (const part of parts) reader.push(part);
       return recorder.snapshot().messages;
     }
   });
@@ -134,17 +133,13 @@ describe('SessionRecorder', () => {
   });
 
   it('drops a partial message on Abort (RTMP 1.0 §5.4.2) so its chunks never reach a later message', () => {
-    const recorder = new SessionRecorder();
-    const writer = new ChunkWriter();
-    const reader = new ChunkReader({ tap: recorder });
-    const big = writer.write(msg.video(videoFrame(true, 300), 0));
+    const wire = new Wire();
+    const big = wire.writer.write(msg.video(videoFrame(true, 300), 0));
     const abort: RtmpMessage = { type: MessageType.Abort, streamId: 0, timestamp: 0, csid: 2, payload: new Uint8Array([0, 0, 0, 6]) };
     // The first 140 bytes hold the first chunk of the video message (csid 6); then Abort csid 6.
-    for (const message of reader.push(concatBytes([big.subarray(0, 140), writer.write(abort)]))) recorder.message({ direction: 'in', message, at: 0 });
-    const next = writer.write(msg.video(videoFrame(false, 20), 40));
-    const read = reader.push(next);
-    for (const message of read) recorder.message({ direction: 'in', message, at: 1 });
-    const records = recorder.snapshot().messages;
+    wire.push(concatBytes([big.subarray(0, 140), wire.writer.write(abort)]), 0);
+    wire.deliver([msg.video(videoFrame(false, 20), 40)], 1);
+    const records = wire.recorder.snapshot().messages;
     expect(records.map((m) => m.type)).toEqual([2, 9]);
     expect(records[1]!.chunks).toHaveLength(1);
     expect(records[1]!.chunks[0]!.payloadLength).toBe(20);

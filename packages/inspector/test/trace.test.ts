@@ -16,7 +16,7 @@ describe('trace formatting (shared with rtmp-web probe --trace)', () => {
       '   +0.012s <- status        onStatus NetStream.Play.Start  Start live',
     ]);
     expect(formatMessageLine(recording.messages[1]!, recording.startedAt)).toBe(
-      '   +0.012s <-     #1 cs 3   st 1  Command (AMF0)       ts 0              +0     ' + `${recording.messages[1]!.payload.byteLength} B 1ch`.padStart(12) + '  onStatus(#0) NetStream.Play.Start "Start live"',
+      '   +0.012s <-     #1 cs 3   st 1  Command (AMF0)       ts 0              +0     96 B 1ch  onStatus(#0) NetStream.Play.Start "Start live"',
     );
     const trace = formatTrace(recording, { diagnostics: diagnose(recording) });
     expect(trace.split('\n')).toEqual([
