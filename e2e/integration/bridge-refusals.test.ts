@@ -303,3 +303,23 @@ describe('bridge connection limits', () => {
     for (const ws of [first, third, fourth]) ws.close(1000);
   });
 });
+
+describe('bridge behind a proxy (trustProxy)', () => {
+  it('counts and logs clients by the last X-Forwarded-For address', async () => {
+    const echo = await startEchoServer();
+    const bridge = await createBridge({ port: 0, allow: [`127.0.0.1:${echo.port}`], trustProxy: true, limits: { maxConnectionsPerIp: 1 }, logger: silentLogger });
+    try {
+      const url = `${bridge.url}?target=127.0.0.1:${echo.port}`;
+      // The proxy appends the address it saw; only that last entry is trusted.
+      const first = await openPage(url, { headers: { 'X-Forwarded-For': '203.0.113.50, 198.51.100.1' } });
+      expect(await expectRefusal(url, { headers: { 'X-Forwarded-For': '198.51.100.1' } })).toMatchObject({ status: 429, reason: 'too-many-connections-per-ip' });
+      const other = await openPage(url, { headers: { 'X-Forwarded-For': '198.51.100.1, 198.51.100.2' } });
+      expect(bridge.stats().sessions.map((s) => s.peer).sort()).toEqual(['198.51.100.1', '198.51.100.2']);
+      first.close(1000);
+      other.close(1000);
+    } finally {
+      await bridge.close(1000);
+      await echo.close();
+    }
+  });
+});
