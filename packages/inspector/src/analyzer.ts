@@ -282,6 +282,10 @@ export class MediaAnalyzer {
       return;
     }
     if (track.configCount === 0 && CODECS_NEEDING_CONFIG.has(frame.codec)) track.framesBeforeConfig++;
+    if (!track.details) {
+      const details = codecDetails(frame); // codecs without a configuration describe themselves per frame
+      if (details) track.details = details;
+    }
     // Timestamps of coded frames per track (config records may repeat an old time: ignore them).
     if (track.lastTimestamp !== undefined && state.lastAt !== undefined) {
       const delta = timestampDelta(track.lastTimestamp, message.timestamp);

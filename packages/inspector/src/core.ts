@@ -17,8 +17,13 @@ import {
   parseAudioSpecificConfig,
   parseAv1CodecConfigurationRecord,
   parseAvcDecoderConfigurationRecord,
+  parseFlacStreamInfo,
   parseHevcDecoderConfigurationRecord,
+  parseLegacyAudioHeader,
+  parseMpegAudioFrameHeader,
+  parseOpusHead,
   parseVideoMessage,
+  parseVpcc,
   unpackAggregate,
 } from '@rtmp-web/rtmp';
 import type { MessageRecord } from './model';
@@ -114,7 +119,7 @@ export function decodeData(record: MessageRecord): RtmpData | undefined {
   return decoded.kind === 'data' ? decoded.data : undefined;
 }
 
-/** What a decoder configuration says about a track. */
+/** What a decoder configuration (or a first frame) says about a track. */
 export interface CodecDetails {
   /** RFC 6381 codec string, e.g. "avc1.64001e", "mp4a.40.2". */
   codecString?: string;
@@ -124,56 +129,84 @@ export interface CodecDetails {
   height?: number;
   sampleRate?: number;
   channels?: number;
-  /** A one-line description, e.g. "avc1.64001e High 3.0 640x360". */
+  /** A one-line description, e.g. "avc1.64001e High 3.0 640x360", "mp4a.40.2 AAC-LC 44100 Hz 2 ch". */
   description: string;
 }
 
 const AVC_PROFILES: Record<number, string> = { 66: 'Baseline', 77: 'Main', 88: 'Extended', 100: 'High', 110: 'High 10', 122: 'High 4:2:2', 244: 'High 4:4:4' };
+const HEVC_PROFILES: Record<number, string> = { 1: 'Main', 2: 'Main 10', 3: 'Main Still Picture', 4: 'Range extensions' };
+const AV1_PROFILES: Record<number, string> = { 0: 'Main', 1: 'High', 2: 'Professional' };
 const AAC_OBJECT_TYPES: Record<number, string> = { 1: 'AAC Main', 2: 'AAC-LC', 3: 'AAC SSR', 4: 'AAC LTP', 5: 'HE-AAC (SBR)', 29: 'HE-AAC v2 (PS)' };
 
-/** Codec details from a configuration frame (AVC/HEVC/AV1 records, AAC AudioSpecificConfig, OpusHead). */
+function size(width: number | undefined, height: number | undefined): Pick<CodecDetails, 'width' | 'height'> {
+  return width && height ? { width, height } : {};
+}
+
+function describe(details: Omit<CodecDetails, 'description'>): CodecDetails {
+  const parts: string[] = [details.codecString ?? ''];
+  if (details.profile) parts.push(details.level ? `${details.profile} ${details.level}` : details.profile);
+  if (details.width && details.height) parts.push(`${details.width}x${details.height}`);
+  if (details.sampleRate) parts.push(`${details.sampleRate} Hz`);
+  if (details.channels) parts.push(`${details.channels} ch`);
+  return { ...details, description: parts.filter(Boolean).join(' ') };
+}
+
+/**
+ * Codec details from a frame: decoder configurations (AVC/HEVC/AV1/VP9 records, AAC
+ * AudioSpecificConfig, OpusHead, FLAC STREAMINFO), or, for codecs without one, the first coded
+ * frame (MP3 frame header, legacy FLV audio header). Undefined when the frame says nothing.
+ */
 export function codecDetails(frame: MediaFrame): CodecDetails | undefined {
   try {
-    switch (frame.codec) {
-      case 'avc1': {
-        const c = parseAvcDecoderConfigurationRecord(frame.data);
-        const profile = AVC_PROFILES[c.profile] ?? `profile ${c.profile}`;
-        const level = (c.level / 10).toFixed(1);
-        return { codecString: c.codecString, profile, level, width: c.width, height: c.height, description: `${c.codecString} ${profile} ${level} ${c.width}x${c.height}` };
+    if (frame.config) {
+      switch (frame.codec) {
+        case 'avc1': {
+          const c = parseAvcDecoderConfigurationRecord(frame.data);
+          return describe({ codecString: c.codecString, profile: AVC_PROFILES[c.profile] ?? `profile ${c.profile}`, level: (c.level / 10).toFixed(1), ...size(c.width, c.height) });
+        }
+        case 'hvc1': {
+          const c = parseHevcDecoderConfigurationRecord(frame.data);
+          return describe({ codecString: c.codecString, profile: HEVC_PROFILES[c.profileIdc] ?? `profile ${c.profileIdc}`, level: (c.levelIdc / 30).toFixed(1), ...size(c.width, c.height) });
+        }
+        case 'av01': {
+          const c = parseAv1CodecConfigurationRecord(frame.data);
+          return describe({ codecString: c.codecString, profile: AV1_PROFILES[c.profile] ?? `profile ${c.profile}`, ...size(c.width, c.height) });
+        }
+        case 'vp08':
+        case 'vp09': {
+          const c = parseVpcc(frame.data, frame.codec);
+          return describe({ codecString: c.codecString, profile: `profile ${c.profile}`, level: (c.level / 10).toFixed(1) });
+        }
+        case 'mp4a': {
+          const c = parseAudioSpecificConfig(frame.data);
+          return describe({ codecString: c.codecString, profile: AAC_OBJECT_TYPES[c.objectType] ?? `object type ${c.objectType}`, sampleRate: c.extensionSampleRate ?? c.sampleRate, channels: c.channels });
+        }
+        case 'Opus': {
+          const c = parseOpusHead(frame.data);
+          return describe({ codecString: c.codecString, sampleRate: c.sampleRate, channels: c.channels });
+        }
+        case 'fLaC': {
+          const c = parseFlacStreamInfo(frame.data);
+          return describe({ codecString: c.codecString, sampleRate: c.sampleRate, channels: c.channels });
+        }
+        default:
+          return undefined;
       }
-      case 'hvc1': {
-        const c = parseHevcDecoderConfigurationRecord(frame.data);
-        const size = c.width && c.height ? ` ${c.width}x${c.height}` : '';
-        return { codecString: c.codecString, ...(c.width ? { width: c.width } : {}), ...(c.height ? { height: c.height } : {}), description: `${c.codecString}${size}` };
-      }
-      case 'av01': {
-        const c = parseAv1CodecConfigurationRecord(frame.data);
-        return { codecString: c.codecString, description: c.codecString };
-      }
-      case 'mp4a': {
-        const c = parseAudioSpecificConfig(frame.data);
-        const profile = AAC_OBJECT_TYPES[c.objectType] ?? `object type ${c.objectType}`;
-        return { codecString: c.codecString, profile, sampleRate: c.sampleRate, channels: c.channels, description: `${c.codecString} ${profile} ${c.sampleRate} Hz ${c.channels} ch` };
-      }
-      case 'Opus':
-        return opusDetails(frame.data);
-      default:
-        return undefined;
     }
+    if (frame.kind !== 'audio') return undefined;
+    if (frame.codec === '.mp3') {
+      const c = parseMpegAudioFrameHeader(frame.data);
+      return describe({ codecString: c.codecString, profile: `MPEG-${c.version} layer ${c.layer}`, sampleRate: c.sampleRate, channels: c.channels });
+    }
+    // Legacy FLV audio (FLV spec v10.1 E.4.2.1): rate, size and channels sit in the first byte.
+    if (frame.codec.startsWith('flv-') && frame.payload.byteLength > 0) {
+      const c = parseLegacyAudioHeader(frame.payload[0]!);
+      return describe({ codecString: frame.codec, sampleRate: c.sampleRate, channels: c.channels });
+    }
+    return undefined;
   } catch {
     return undefined;
   }
-}
-
-/** OpusHead (RFC 7845 §5.1): "OpusHead", version, channel count, pre-skip, input sample rate. */
-function opusDetails(data: Uint8Array): CodecDetails | undefined {
-  const magic = 'OpusHead';
-  if (data.byteLength < 19) return undefined;
-  for (let i = 0; i < magic.length; i++) if (data[i] !== magic.charCodeAt(i)) return undefined;
-  const channels = data[9]!;
-  const inputRate = (data[12]! | (data[13]! << 8) | (data[14]! << 16) | (data[15]! << 24)) >>> 0;
-  // Opus always decodes at 48 kHz; the header's rate is only the original input's.
-  return { codecString: 'opus', sampleRate: 48_000, channels, description: `opus 48000 Hz ${channels} ch (input ${inputRate} Hz)` };
 }
 
 export type { AmfValue };

@@ -21,8 +21,9 @@ import { injectStyles } from './styles';
  * What the inspector needs from the player (structural, so this module does not depend on the
  * player's internals): `addTap` attaches a ProtocolTap to every NetConnection the player
  * creates from now on (reconnects included) and returns a function that detaches it.
- * `on` is optional: 'state', 'error' and 'handshake' events, when the player has them, add
- * transport-level lines to the timeline (WebSocket open/close, reconnects, errors).
+ * `on` is optional: RtmpPlayer's 'state', 'error', 'reconnect' and 'handshake' events add what
+ * the tap cannot see to the timeline (state changes with their reasons, reconnects, errors, and
+ * whether the server's handshake digest verified).
  */
 export interface InspectablePlayer {
   addTap(tap: ProtocolTap): () => void;
@@ -140,8 +141,9 @@ export function mountInspector(container: HTMLElement, player?: InspectablePlaye
       player.on(event, handler as (payload: never) => void);
       unsubscribers.push(() => player.off?.(event, handler as (payload: never) => void));
     };
-    listen<unknown>('state', (state) => recorder.note('transport', `player ${typeof state === 'string' ? state : JSON.stringify(state)}`));
-    listen<{ message?: string; code?: string }>('error', (error) => recorder.note('error', error.code ?? 'error', error.message));
+    listen<{ from: string; to: string; reason: string }>('state', (change) => recorder.note('transport', `player ${change.from} → ${change.to}`, change.reason));
+    listen<{ message: string; code: string }>('error', (error) => recorder.note('error', error.code, error.message));
+    listen<{ attempt: number; delayMs: number; reason: string }>('reconnect', (r) => recorder.note('transport', `reconnect attempt ${r.attempt} in ${r.delayMs} ms`, r.reason));
     listen<HandshakeResult>('handshake', (result) => recorder.recordHandshakeResult(result));
   }
 
