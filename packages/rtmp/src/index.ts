@@ -4,3 +4,4 @@ export type { RtmpErrorCode, RtmpErrorCategory, RtmpErrorOptions } from './error
 export * from './handshake';
 export * from './chunk';
 export * from './messages';
+export * from './media';
