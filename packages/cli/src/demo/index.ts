@@ -73,17 +73,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     stops.push(() => rtmp.close());
     const rtmpUrl = `rtmp://${urlHost}:${rtmp.port}/${rtmp.app}/${rtmp.streamName}`;
 
-    const bridge = await createBridge({
-      host,
-      port: options.bridgePort ?? DEFAULT_BRIDGE_PORT,
-      // Only the built-in source: the demo bridge is not an open relay (docs/demo.md says how
-      // to run a bridge for other servers).
-      allow: [`${urlHost}:${rtmp.port}`],
-      logger: demoBridgeLogger(log, options.verbose ?? false),
-    });
-    stops.push(() => bridge.close(2000));
-    const bridgeUrl = `ws://${urlHost}:${bridge.port}/`;
-
     const { createServer } = await import('vite');
     const vite = await createServer({
       root: DEMO_APP_ROOT,
@@ -98,6 +87,20 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     await vite.listen();
     const address = vite.httpServer?.address();
     const httpPort = typeof address === 'object' && address ? address.port : (options.httpPort ?? DEFAULT_HTTP_PORT);
+    const origins = [`http://${urlHost}:${httpPort}`];
+    if (publicHost === '127.0.0.1' || publicHost === '::1') origins.push(`http://localhost:${httpPort}`);
+
+    const bridge = await createBridge({
+      host,
+      port: options.bridgePort ?? DEFAULT_BRIDGE_PORT,
+      // Only the built-in source, and only for the demo page: the demo bridge is not an open
+      // relay (docs/demo.md says how to run a bridge for other servers).
+      allow: [`${urlHost}:${rtmp.port}`],
+      origins,
+      logger: demoBridgeLogger(log, options.verbose ?? false),
+    });
+    stops.push(() => bridge.close(2000));
+    const bridgeUrl = `ws://${urlHost}:${bridge.port}/`;
     const pageUrl = demoPageUrl(`http://${urlHost}:${httpPort}/`, rtmpUrl, bridgeUrl);
 
     let closing: Promise<void> | null = null;
@@ -143,6 +146,8 @@ export function parseDemoArgs(argv: readonly string[]): ParsedArgs {
       if (value === undefined || value.startsWith('--')) throw new DemoError('DEMO_BAD_OPTION', `${flag} needs a value`);
       return value;
     };
+    // `pnpm start -- --flag` passes the "--" through: it only separates pnpm's options from ours.
+    if (arg === '--') continue;
     if (flag === '-h' || flag === '--help') help = true;
     else if (flag === '--verbose') options.verbose = true;
     else if (flag === '--host') {
