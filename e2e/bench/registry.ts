@@ -1,7 +1,8 @@
 /** Every benchmark `pnpm bench` knows, in the order it runs them (cheapest first). */
 import { amf } from './amf';
+import { bridge } from './bridge';
 import { bundleSize } from './bundle-size';
 import { chunkParsing } from './chunk-parsing';
 import type { Benchmark } from './lib/result';
 
-export const BENCHMARKS: Benchmark[] = [chunkParsing, amf, bundleSize];
+export const BENCHMARKS: Benchmark[] = [chunkParsing, amf, bundleSize, bridge];

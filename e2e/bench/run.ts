@@ -6,6 +6,7 @@
  * being slow; the command exits non-zero only when a benchmark could not run at all.
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineInfo } from './lib/measure';
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   for (const bench of selected) {
     const started = Date.now();
+    const loadAtStart = loadavg()[0]!;
     const log = (message: string) => console.log(`[${bench.name}] ${message}`);
     log('start');
     try {
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
         quick: options.quick,
         date: new Date(started).toISOString(),
         durationSec: Math.round((Date.now() - started) / 100) / 10,
-        machine: machineInfo(),
+        machine: { ...machineInfo(), loadAverage: { start: loadAtStart, end: loadavg()[0]! } },
         ...outcome,
       };
       writeFileSync(join(RESULTS_DIR, `${bench.name}.json`), `${JSON.stringify(result, null, 2)}\n`);

@@ -33,13 +33,14 @@ export function renderBenchmarksDoc(results: readonly BenchResult[], order: read
   out.push('');
   out.push(
     table(
-      ['benchmark', 'date (UTC)', 'command', 'quick', 'machine'],
+      ['benchmark', 'date (UTC)', 'command', 'quick', 'machine', 'load avg (start/end)'],
       sorted.map((r) => [
         r.name,
         r.date.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
         `\`${r.command}\``,
         r.quick ? 'yes' : 'no',
         `${r.machine.nproc} x ${r.machine.cpuModel}, ${r.machine.totalMemMiB} MiB, Node ${r.machine.node}, ${r.machine.platform}`,
+        r.machine.loadAverage ? `${r.machine.loadAverage.start.toFixed(1)} / ${r.machine.loadAverage.end.toFixed(1)}` : 'n/a',
       ]),
     ),
   );

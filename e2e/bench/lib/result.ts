@@ -9,6 +9,8 @@ export interface MachineInfo {
   node: string;
   platform: string;
   totalMemMiB: number;
+  /** 1-minute load average when the benchmark started and ended: other work on a shared machine. */
+  loadAverage?: { start: number; end: number };
 }
 
 export interface ResultTable {

@@ -1,0 +1,31 @@
+/**
+ * Our bridge in its own process, as it is deployed, so its CPU can be read from /proc.
+ *   --target-port P   the one upstream allowed (127.0.0.1:P)
+ * Limits that would cap a benchmark (per-IP connections, the 8 MiB/s page rate, pings, idle
+ * timeout) are lifted; everything else is the default. Prints "LISTENING <port>".
+ */
+import { createBridge } from '@rtmp-web/bridge';
+
+const targetPort = Number(process.argv[process.argv.indexOf('--target-port') + 1]);
+const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const bridge = await createBridge({
+  host: '127.0.0.1',
+  port: 0,
+  allow: [`127.0.0.1:${targetPort}`],
+  metrics: false,
+  logger: silent,
+  limits: {
+    maxConnections: 20_000,
+    maxConnectionsPerIp: 20_000,
+    maxBytesPerSecondToPage: 0,
+    maxBytesPerSecondToUpstream: 0,
+    idleTimeoutMs: 0,
+    pingIntervalMs: 0,
+    handshakeTimeoutMs: 30_000,
+    upstreamConnectTimeoutMs: 30_000,
+  },
+});
+console.log(`LISTENING ${bridge.port}`);
+process.on('SIGTERM', () => {
+  void bridge.close(2000).then(() => process.exit(0));
+});
