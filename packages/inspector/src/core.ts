@@ -13,16 +13,13 @@ import {
   decodeProtocolControl,
   decodeSharedObjectMessage,
   decodeUserControl,
-  parseAudioMessage,
+  describeTrack,
+  parseAudioMessageTracks,
   parseAudioSpecificConfig,
   parseAv1CodecConfigurationRecord,
   parseAvcDecoderConfigurationRecord,
-  parseFlacStreamInfo,
   parseHevcDecoderConfigurationRecord,
-  parseLegacyAudioHeader,
-  parseMpegAudioFrameHeader,
-  parseOpusHead,
-  parseVideoMessage,
+  parseVideoMessageTracks,
   parseVpcc,
   unpackAggregate,
 } from '@rtmp-web/rtmp';
@@ -90,11 +87,10 @@ export function decodeMessage(message: RtmpMessage): DecodedMessage {
   }
 }
 
+/** Every track's frame of a media message (E-RTMP multitrack messages carry several). */
 function framesOf(message: RtmpMessage): MediaFrame[] {
   if (message.payload.byteLength === 0) return [];
-  const parsed: MediaFrame | MediaFrame[] =
-    message.type === MessageType.Video ? parseVideoMessage(message.payload, message.timestamp) : parseAudioMessage(message.payload, message.timestamp);
-  return Array.isArray(parsed) ? parsed : [parsed];
+  return message.type === MessageType.Video ? parseVideoMessageTracks(message.payload, message.timestamp) : parseAudioMessageTracks(message.payload, message.timestamp);
 }
 
 /** The media frames of an audio, video or aggregate record, each with the (sub-)message it came from. */
@@ -152,60 +148,54 @@ function describe(details: Omit<CodecDetails, 'description'>): CodecDetails {
 }
 
 /**
- * Codec details from a frame: decoder configurations (AVC/HEVC/AV1/VP9 records, AAC
- * AudioSpecificConfig, OpusHead, FLAC STREAMINFO), or, for codecs without one, the first coded
- * frame (MP3 frame header, legacy FLV audio header). Undefined when the frame says nothing.
+ * Codec details of a track from one of its frames: the core's describeTrack (codec string, size,
+ * rate, channels from the configuration record, or from the frame itself for MP3 and legacy
+ * codecs) plus the profile and level a person debugging a stream wants to see. Undefined when
+ * the frame says nothing (a coded AVC frame) or its configuration is malformed.
  */
 export function codecDetails(frame: MediaFrame): CodecDetails | undefined {
   try {
-    if (frame.config) {
-      switch (frame.codec) {
-        case 'avc1': {
-          const c = parseAvcDecoderConfigurationRecord(frame.data);
-          return describe({ codecString: c.codecString, profile: AVC_PROFILES[c.profile] ?? `profile ${c.profile}`, level: (c.level / 10).toFixed(1), ...size(c.width, c.height) });
-        }
-        case 'hvc1': {
-          const c = parseHevcDecoderConfigurationRecord(frame.data);
-          return describe({ codecString: c.codecString, profile: HEVC_PROFILES[c.profileIdc] ?? `profile ${c.profileIdc}`, level: (c.levelIdc / 30).toFixed(1), ...size(c.width, c.height) });
-        }
-        case 'av01': {
-          const c = parseAv1CodecConfigurationRecord(frame.data);
-          return describe({ codecString: c.codecString, profile: AV1_PROFILES[c.profile] ?? `profile ${c.profile}`, ...size(c.width, c.height) });
-        }
-        case 'vp08':
-        case 'vp09': {
-          const c = parseVpcc(frame.data, frame.codec);
-          return describe({ codecString: c.codecString, profile: `profile ${c.profile}`, level: (c.level / 10).toFixed(1) });
-        }
-        case 'mp4a': {
-          const c = parseAudioSpecificConfig(frame.data);
-          return describe({ codecString: c.codecString, profile: AAC_OBJECT_TYPES[c.objectType] ?? `object type ${c.objectType}`, sampleRate: c.extensionSampleRate ?? c.sampleRate, channels: c.channels });
-        }
-        case 'Opus': {
-          const c = parseOpusHead(frame.data);
-          return describe({ codecString: c.codecString, sampleRate: c.sampleRate, channels: c.channels });
-        }
-        case 'fLaC': {
-          const c = parseFlacStreamInfo(frame.data);
-          return describe({ codecString: c.codecString, sampleRate: c.sampleRate, channels: c.channels });
-        }
-        default:
-          return undefined;
-      }
-    }
-    if (frame.kind !== 'audio') return undefined;
-    if (frame.codec === '.mp3') {
-      const c = parseMpegAudioFrameHeader(frame.data);
-      return describe({ codecString: c.codecString, profile: `MPEG-${c.version} layer ${c.layer}`, sampleRate: c.sampleRate, channels: c.channels });
-    }
-    // Legacy FLV audio (FLV spec v10.1 E.4.2.1): rate, size and channels sit in the first byte.
-    if (frame.codec.startsWith('flv-') && frame.payload.byteLength > 0) {
-      const c = parseLegacyAudioHeader(frame.payload[0]!);
-      return describe({ codecString: frame.codec, sampleRate: c.sampleRate, channels: c.channels });
-    }
-    return undefined;
+    const track = describeTrack(frame);
+    if (!track) return undefined;
+    return describe({
+      codecString: track.codecString,
+      ...(frame.config ? profileAndLevel(frame) : {}),
+      ...size(track.width, track.height),
+      ...(track.sampleRate ? { sampleRate: track.sampleRate } : {}),
+      ...(track.channels ? { channels: track.channels } : {}),
+    });
   } catch {
     return undefined;
+  }
+}
+
+/** Profile and level from a configuration record (ISO/IEC 14496-15, AV1-ISOBMFF, VP-ISOBMFF, ISO/IEC 14496-3). */
+function profileAndLevel(frame: MediaFrame): Pick<CodecDetails, 'profile' | 'level'> {
+  switch (frame.codec) {
+    case 'avc1': {
+      const c = parseAvcDecoderConfigurationRecord(frame.data);
+      return { profile: AVC_PROFILES[c.profile] ?? `profile ${c.profile}`, level: (c.level / 10).toFixed(1) };
+    }
+    case 'hvc1': {
+      // general_level_idc is 30 times the level number.
+      const c = parseHevcDecoderConfigurationRecord(frame.data);
+      return { profile: HEVC_PROFILES[c.profileIdc] ?? `profile ${c.profileIdc}`, level: (c.levelIdc / 30).toFixed(1) };
+    }
+    case 'av01': {
+      const c = parseAv1CodecConfigurationRecord(frame.data);
+      return { profile: AV1_PROFILES[c.profile] ?? `profile ${c.profile}` };
+    }
+    case 'vp08':
+    case 'vp09': {
+      const c = parseVpcc(frame.data, frame.codec);
+      return { profile: `profile ${c.profile}`, level: (c.level / 10).toFixed(1) };
+    }
+    case 'mp4a': {
+      const c = parseAudioSpecificConfig(frame.data);
+      return { profile: AAC_OBJECT_TYPES[c.objectType] ?? `object type ${c.objectType}` };
+    }
+    default:
+      return {};
   }
 }
 
