@@ -63,6 +63,9 @@ export interface ProbeReport {
   media?: ProbeMediaEntry[];
 }
 
+/** Statuses that end a probe: the end of a recorded stream, or a live publisher leaving. */
+const STOP_STATUS_CODES: ReadonlySet<string> = new Set(['NetStream.Play.Stop', 'NetStream.Play.Complete', 'NetStream.Play.UnpublishNotify']);
+
 interface TrackTotals {
   count: number;
   bytes: number;
@@ -171,9 +174,7 @@ class StreamWatcher {
     stream.on('status', (info) => {
       this.statuses.push(info.code);
       // The end of a recorded stream; a live stream whose publisher left reports UnpublishNotify.
-      if (info.code === 'NetStream.Play.Stop' || info.code === 'NetStream.Play.Complete' || info.code === 'NetStream.Play.UnpublishNotify') {
-        this.ended?.(info.code);
-      }
+      if (STOP_STATUS_CODES.has(info.code)) this.ended?.(info.code as ProbeStopReason);
     });
     stream.on('streamEOF', () => this.ended?.('StreamEOF'));
   }

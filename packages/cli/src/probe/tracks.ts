@@ -1,16 +1,16 @@
-import { parseAudioSpecificConfig, parseAvcDecoderConfigurationRecord } from '@rtmp-web/rtmp';
-import type { MediaFrame } from '@rtmp-web/rtmp';
+import { describeTrack } from '@rtmp-web/rtmp';
+import type { MediaFrame, TrackDescription } from '@rtmp-web/rtmp';
 import type { JsonValue } from './amf-json';
 
 export interface ProbeVideoTrack {
-  /** RFC 6381 codec string (`avc1.64001f`), or the FourCC when the configuration record was not understood. */
+  /** RFC 6381 codec string (`avc1.64001f`), or the FourCC when no configuration record was understood. */
   codec: string;
   width: number | null;
   height: number | null;
 }
 
 export interface ProbeAudioTrack {
-  /** RFC 6381 codec string (`mp4a.40.2`), or the FourCC / `flv-<id>` when no configuration says more. */
+  /** RFC 6381 codec string (`mp4a.40.2`), or the FourCC / `flv-<id>` when nothing says more. */
   codec: string;
   sampleRate: number | null;
   channels: number | null;
@@ -22,57 +22,50 @@ export interface ProbeTracks {
 }
 
 /**
- * Works out the tracks from what arrives: the sequence headers (AVCDecoderConfigurationRecord,
- * AudioSpecificConfig) give the codec string and dimensions; onMetaData fills what they cannot.
+ * Works out the tracks from what arrives: the core's describeTrack reads the sequence headers
+ * (AVCDecoderConfigurationRecord, AudioSpecificConfig...) or self-describing frames (MP3, legacy
+ * FLV audio); onMetaData fills what they cannot tell. The latest description wins, so a
+ * mid-stream configuration change shows its new values.
  */
 export class TrackDetector {
-  private video: ProbeVideoTrack | undefined;
-  private audio: ProbeAudioTrack | undefined;
+  private video: TrackDescription | undefined;
+  private audio: TrackDescription | undefined;
+  private videoCodec: string | undefined;
+  private audioCodec: string | undefined;
 
   observe(frame: MediaFrame): void {
-    if (frame.kind === 'video') this.observeVideo(frame);
-    else this.observeAudio(frame);
+    if (frame.kind === 'video') this.videoCodec ??= frame.codec;
+    else this.audioCodec ??= frame.codec;
+    let description: TrackDescription | null = null;
+    try {
+      description = describeTrack(frame);
+    } catch {
+      // A configuration record that does not parse leaves the track described by its FourCC.
+    }
+    if (!description) return;
+    if (frame.kind === 'video') this.video = description;
+    else this.audio = description;
   }
 
   result(metadata: JsonValue): ProbeTracks {
     const meta = metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) ? metadata : {};
     const num = (key: string): number | null => (typeof meta[key] === 'number' ? (meta[key] as number) : null);
     const tracks: ProbeTracks = {};
-    if (this.video) {
-      tracks.video = { ...this.video, width: this.video.width ?? num('width'), height: this.video.height ?? num('height') };
+    if (this.video || this.videoCodec) {
+      tracks.video = {
+        codec: this.video?.codecString ?? this.videoCodec!,
+        width: this.video?.width ?? num('width'),
+        height: this.video?.height ?? num('height'),
+      };
     }
-    if (this.audio) {
+    if (this.audio || this.audioCodec) {
       const stereo = typeof meta.stereo === 'boolean' ? (meta.stereo ? 2 : 1) : null;
-      tracks.audio = { ...this.audio, sampleRate: this.audio.sampleRate ?? num('audiosamplerate'), channels: this.audio.channels ?? num('audiochannels') ?? stereo };
+      tracks.audio = {
+        codec: this.audio?.codecString ?? this.audioCodec!,
+        sampleRate: this.audio?.sampleRate ?? num('audiosamplerate'),
+        channels: this.audio?.channels ?? num('audiochannels') ?? stereo,
+      };
     }
     return tracks;
-  }
-
-  private observeVideo(frame: MediaFrame): void {
-    if (this.video && !frame.config) return;
-    if (frame.config && frame.codec === 'avc1') {
-      try {
-        const record = parseAvcDecoderConfigurationRecord(frame.data);
-        this.video = { codec: record.codecString, width: record.width ?? null, height: record.height ?? null };
-        return;
-      } catch {
-        // Fall through: report the FourCC without details.
-      }
-    }
-    this.video ??= { codec: frame.codec, width: null, height: null };
-  }
-
-  private observeAudio(frame: MediaFrame): void {
-    if (this.audio && !frame.config) return;
-    if (frame.config && frame.codec === 'mp4a') {
-      try {
-        const config = parseAudioSpecificConfig(frame.data);
-        this.audio = { codec: config.codecString, sampleRate: config.sampleRate ?? null, channels: config.channels ?? null };
-        return;
-      } catch {
-        // Fall through.
-      }
-    }
-    this.audio ??= { codec: frame.codec, sampleRate: null, channels: null };
   }
 }

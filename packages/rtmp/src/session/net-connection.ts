@@ -645,7 +645,9 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
       fail(error);
       return;
     }
-    Promise.resolve(result).then((value) => reply('_result', value === undefined ? null : value), fail);
+    // A plain value is answered at once (replies keep the order of the calls); a promise when it settles.
+    if (isThenable(result)) result.then((value) => reply('_result', value ?? null), fail);
+    else reply('_result', result ?? null);
   }
 
   // ---- outbound ----
@@ -767,4 +769,8 @@ function asCodedError(error: unknown, fallbackCode: string, fatal = true): Coded
   if (error instanceof Error && 'code' in error && 'category' in error) return error as CodedError;
   const message = error instanceof Error ? error.message : String(error);
   return new RtmpError(fallbackCode, message, { cause: error, fatal });
+}
+
+function isThenable(value: unknown): value is PromiseLike<AmfValue | void> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

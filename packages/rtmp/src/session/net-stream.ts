@@ -2,7 +2,7 @@ import type { CodedError } from '@rtmp-web/bytes';
 import type { AmfValue } from '@rtmp-web/amf';
 import { decodeDataMessage, decodeSharedObjectMessage, encodeUserControl } from '../messages';
 import type { RtmpCommand } from '../messages';
-import { parseAudioMessage, parseVideoMessage } from '../media';
+import { parseAudioMessageTracks, parseVideoMessageTracks } from '../media';
 import { RtmpError } from '../errors';
 import { MessageType } from '../types';
 import type { MediaFrame, RtmpMessage } from '../types';
@@ -215,7 +215,7 @@ export class NetStream extends TypedEmitter<NetStreamEvents> implements StreamMe
     let frames: MediaFrame[] = [];
     if (message.payload.byteLength > 0) {
       try {
-        frames = toFrameList(message.type === MessageType.Audio ? parseAudioMessage(message.payload, message.timestamp) : parseVideoMessage(message.payload, message.timestamp));
+        frames = message.type === MessageType.Audio ? parseAudioMessageTracks(message.payload, message.timestamp) : parseVideoMessageTracks(message.payload, message.timestamp);
       } catch (error) {
         this.emit('error', nonFatal(error, 'MEDIA_MALFORMED'));
       }
@@ -267,10 +267,6 @@ export class NetStream extends TypedEmitter<NetStreamEvents> implements StreamMe
     if (fromConnection) this.deleted = true;
     this.emit('close', fromConnection ? { error } : {});
   }
-}
-
-function toFrameList(parsed: MediaFrame | MediaFrame[]): MediaFrame[] {
-  return Array.isArray(parsed) ? parsed : [parsed];
 }
 
 /** Problems with one message are reported as non-fatal: the connection itself is still sound. */

@@ -122,7 +122,7 @@ describe('NetConnection.connect', () => {
   it('answers Set Peer Bandwidth with Window Ack Size, then sends Set Chunk Size 4096 after connect', async () => {
     const server = new ScriptedServer();
     const { nc, promise } = connect(server);
-    await server.acceptConnect({ peerBandwidth: 2_500_001 });
+    await server.acceptConnect({ peerBandwidth: 2_500_001, peerBandwidthLimit: 0 });
     await promise;
     await server.waitFor((m) => m.type === MessageType.SetChunkSize);
     expect(server.controls(MessageType.WindowAckSize)).toEqual([{ kind: 'WindowAckSize', windowSize: 2_500_001 }]);
@@ -131,6 +131,16 @@ describe('NetConnection.connect', () => {
     void nc.call('echo', 'x'.repeat(300)).catch(() => undefined);
     const { command } = await server.waitForCommand('echo');
     expect(command.args).toEqual(['x'.repeat(300)]);
+    nc.close();
+  });
+
+  it('ignores a dynamic Set Peer Bandwidth that follows no hard one (RTMP 1.0 §5.4.5), and announces its own window', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server);
+    await server.acceptConnect({ peerBandwidth: 3_000_000, peerBandwidthLimit: 2 });
+    await promise;
+    await server.waitFor((m) => m.type === MessageType.SetChunkSize);
+    expect(server.controls(MessageType.WindowAckSize)).toEqual([{ kind: 'WindowAckSize', windowSize: 2_500_000 }]);
     nc.close();
   });
 
@@ -143,9 +153,8 @@ describe('NetConnection.connect', () => {
     await server.waitFor((m) => m.type === MessageType.SetChunkSize);
     expect(server.controls(MessageType.WindowAckSize)).toEqual([{ kind: 'WindowAckSize', windowSize: 1_234_567 }]);
     // Both went out in the same write, Window Ack Size first.
-    const last = server.clientTransport.sent.at(-1)!;
-    const pair = new ChunkReader().push(last);
-    expect(pair.map((m) => m.type)).toEqual([MessageType.WindowAckSize, MessageType.SetChunkSize]);
+    const writes = server.messagesPerClientWrite();
+    expect(writes.at(-1)!.map((m) => m.type)).toEqual([MessageType.WindowAckSize, MessageType.SetChunkSize]);
     nc.close();
   });
 
@@ -316,6 +325,7 @@ describe('NetConnection protocol duties', () => {
     await server.waitFor((m) => m.type === MessageType.CommandAmf0 && decodeCommand(m).transactionId === 9);
     await settle();
     const replies = server.commands().filter((c) => c.name === '_result' || c.name === '_error');
+    // Plain values are answered at once, in call order; the promise's answer comes when it settles.
     expect(replies.map((c) => [c.name, c.transactionId, c.args])).toEqual([
       ['_result', 7, [5]],
       ['_error', 9, [{ level: 'error', code: 'NetConnection.Call.Failed', description: 'kaput' }]],
@@ -435,8 +445,7 @@ describe('NetStream', () => {
     expect(playMessage.csid).toBe(8);
     const bufferLength = await server.waitFor((m) => m.type === MessageType.UserControl);
     expect(decodeProtocolControl(bufferLength)).toMatchObject({ kind: 'UserControl', event: { event: 'SetBufferLength', streamId: 1, bufferLengthMs: 1000 } });
-    const lastWrite = new ChunkReader().push(server.clientTransport.sent.at(-1)!.slice());
-    expect(lastWrite.map((m) => m.type)).toEqual([MessageType.CommandAmf0, MessageType.UserControl]);
+    expect(server.messagesPerClientWrite().at(-1)!.map((m) => m.type)).toEqual([MessageType.CommandAmf0, MessageType.UserControl]);
 
     server.send(server.userControl({ event: 'StreamBegin', streamId: 1 }), server.onStatus(1, 'status', 'NetStream.Play.Reset', 'reset'), server.onStatus(1, 'status', 'NetStream.Play.Start', 'Start live'));
     const info = await play;

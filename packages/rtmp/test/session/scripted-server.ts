@@ -108,6 +108,16 @@ export class ScriptedServer {
     return { message, command: decodeCommand(message) };
   }
 
+  /**
+   * The client's writes after the handshake, each as the list of messages it carried (one
+   * ChunkReader over all of them, since chunk headers refer back to earlier writes).
+   */
+  messagesPerClientWrite(): RtmpMessage[][] {
+    const reader = new ChunkReader();
+    const writes = this.clientTransport.sent.slice(1);
+    return writes.map((write, index) => reader.push(index === 0 ? write.subarray(1536) : write));
+  }
+
   /** Commands the client sent, decoded. */
   commands(): RtmpCommand[] {
     return this.received.filter(isCommand).map((message) => decodeCommand(message));
@@ -127,11 +137,13 @@ export class ScriptedServer {
    * The usual answer to connect (nginx-rtmp's order): Window Ack Size, Set Peer Bandwidth,
    * Set Chunk Size, StreamBegin 0, `_result` with NetConnection.Connect.Success.
    */
-  async acceptConnect(options: { windowAckSize?: number; peerBandwidth?: number; chunkSize?: number; objectEncoding?: 0 | 3 } = {}): Promise<RtmpCommand> {
+  async acceptConnect(
+    options: { windowAckSize?: number; peerBandwidth?: number; peerBandwidthLimit?: 0 | 1 | 2; chunkSize?: number; objectEncoding?: 0 | 3 } = {},
+  ): Promise<RtmpCommand> {
     const { command } = await this.waitForCommand('connect');
     this.send(
       this.control(MessageType.WindowAckSize, encodeWindowAckSize(options.windowAckSize ?? 5_000_000)),
-      this.control(MessageType.SetPeerBandwidth, encodeSetPeerBandwidth(options.peerBandwidth ?? 5_000_000, 2)),
+      this.control(MessageType.SetPeerBandwidth, encodeSetPeerBandwidth(options.peerBandwidth ?? 5_000_000, options.peerBandwidthLimit ?? 2)),
       this.control(MessageType.SetChunkSize, encodeSetChunkSize(options.chunkSize ?? 4096)),
       this.userControl({ event: 'StreamBegin', streamId: 0 }),
       this.command('_result', command.transactionId, { fmsVer: 'FMS/3,0,1,123', capabilities: 31 }, [
