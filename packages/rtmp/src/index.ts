@@ -5,3 +5,4 @@ export * from './handshake';
 export * from './chunk';
 export * from './messages';
 export * from './media';
+export * from './session';
