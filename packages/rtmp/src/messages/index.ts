@@ -20,8 +20,8 @@ export { decodeSharedObjectMessage, encodeSharedObjectMessage, SharedObjectEvent
 export type {
   SharedObjectMessage,
   SharedObjectMessageInit,
-  SharedObjectEvent,
-  SharedObjectEventInit,
+  SharedObjectMessageEvent,
+  SharedObjectMessageEventInit,
   SharedObjectEventKind,
   SharedObjectProperty,
 } from './shared-object';

@@ -31,7 +31,7 @@ export interface SharedObjectProperty {
 }
 
 /** One event of a shared object message; which fields are set depends on `kind`. */
-export interface SharedObjectEvent {
+export interface SharedObjectMessageEvent {
   type: number;
   kind: SharedObjectEventKind;
   /** RequestChange, Change: the name/value pairs, in wire order. */
@@ -49,13 +49,13 @@ export interface SharedObjectEvent {
 }
 
 /** What encodeSharedObjectMessage writes for one event; `type` defaults from `kind` (required for Unknown). */
-export type SharedObjectEventInit = Omit<SharedObjectEvent, 'type' | 'raw'> & { type?: number; raw?: Uint8Array };
+export type SharedObjectMessageEventInit = Omit<SharedObjectMessageEvent, 'type' | 'raw'> & { type?: number; raw?: Uint8Array };
 
 export interface SharedObjectMessage {
   name: string;
   version: number;
   persistent: boolean;
-  events: SharedObjectEvent[];
+  events: SharedObjectMessageEvent[];
   encoding: ObjectEncoding;
 }
 
@@ -63,7 +63,7 @@ export interface SharedObjectMessageInit {
   name: string;
   version?: number;
   persistent?: boolean;
-  events: readonly SharedObjectEventInit[];
+  events: readonly SharedObjectMessageEventInit[];
 }
 
 const KINDS = new Map<number, SharedObjectEventKind>(
@@ -92,7 +92,7 @@ export function decodeSharedObjectMessage(message: RtmpMessage, options?: AmfDec
     const version = reader.u32();
     const flags = reader.u32();
     reader.skip(4);
-    const events: SharedObjectEvent[] = [];
+    const events: SharedObjectMessageEvent[] = [];
     while (reader.remaining > 0) {
       const type = reader.u8();
       const length = reader.u32();
@@ -112,9 +112,9 @@ export function decodeSharedObjectMessage(message: RtmpMessage, options?: AmfDec
   });
 }
 
-function decodeEvent(type: number, raw: Uint8Array, values: ValueSource): SharedObjectEvent {
+function decodeEvent(type: number, raw: Uint8Array, values: ValueSource): SharedObjectMessageEvent {
   const kind = KINDS.get(type) ?? 'Unknown';
-  const event: SharedObjectEvent = { type, kind, raw };
+  const event: SharedObjectMessageEvent = { type, kind, raw };
   const reader = new ByteReader(raw);
   switch (kind) {
     case 'RequestChange':

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHex } from '@rtmp-web/bytes';
 import { ChunkReader } from '../../src/chunk';
 import type { ChunkInfo } from '../../src/types';
-import { expectErrorEverySplit, expectReadsEverySplit, filler, readParts } from './read-helpers';
+import { expectErrorEverySplit, expectReadsEverySplit, filler } from './read-helpers';
 
 describe('ChunkReader: headers (RTMP 1.0 §5.3.1)', () => {
   it('fmt 0, one chunk: Window Acknowledgement Size from a server', () => {
