@@ -78,9 +78,10 @@ for (const kind of ['nginx', 'nms'] as const) {
         await expect(metadataRow).toContainText('height: 360');
         await metadataRow.click();
         const tree = page.getByTestId('amf-tree');
-        await expect(tree.locator('[data-amf-type="AMF0 string"]', { hasText: 'handler' })).toContainText('"onMetaData"');
-        await expect(tree.locator('[data-amf-type="AMF0 number"]', { hasText: 'width' })).toContainText('640');
-        await expect(tree.locator('[data-amf-type="AMF0 number"]', { hasText: 'height' })).toContainText('360');
+        const amfNode = (type: string, key: string) => tree.locator(`[data-amf-type="${type}"]`).filter({ has: page.locator('.k', { hasText: new RegExp(`^${key}$`) }) });
+        await expect(amfNode('AMF0 string', 'handler')).toContainText('"onMetaData"');
+        await expect(amfNode('AMF0 number', 'width')).toContainText('640');
+        await expect(amfNode('AMF0 number', 'height')).toContainText('360');
         // Its chunks: the first has a full header (fmt 0 or 1) and the hex dump colours the header fields.
         await page.getByTestId('tab-chunks').click();
         const firstChunk = page.getByTestId('chunk-table').locator('tr[data-fmt]').first();

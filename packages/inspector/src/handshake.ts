@@ -24,7 +24,7 @@ export function summarizeHandshake(records: readonly HandshakeRecord[], result?:
   if (result) {
     summary.serverVersion = result.serverVersion;
     summary.serverTime = result.serverTime;
-    summary.roundTripMs = result.roundTripMs;
+    summary.roundTripMs = Math.round(result.roundTripMs);
     if (result.kind === 'digest') summary.serverDigestVerified = result.serverDigestVerified;
     if (result.layout) summary.layout = result.layout;
   }

@@ -201,7 +201,7 @@ export class SessionRecorder implements ProtocolTap {
       at,
       kind: 'handshake',
       title: `handshake done (${result.kind})`,
-      detail: `server version ${result.serverVersion}${verified}${result.layout ? ` (${result.layout})` : ''}, round trip ${result.roundTripMs} ms`,
+      detail: `server version ${result.serverVersion}${verified}${result.layout ? ` (${result.layout})` : ''}, round trip ${Math.round(result.roundTripMs)} ms`,
     });
   }
 
