@@ -13,6 +13,21 @@ import { openPage, silentLogger, startTcpServer, waitUntil, type TcpServerHandle
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
+/** Waits until `value()` has not changed for `quietMs`. */
+async function waitForQuiet(value: () => number, quietMs: number, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  let last = value();
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    if (Date.now() - started > timeoutMs) throw new Error('the value never settled');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    if (value() !== last) {
+      last = value();
+      since = Date.now();
+    }
+  }
+}
+
 describe('bridge backpressure', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
@@ -59,7 +74,9 @@ describe('bridge backpressure', () => {
     });
 
     await waitUntil(() => blockedOnDrain && bridge.stats().sessions[0]?.upstreamReadPaused === true, 15_000, 'the server to block');
-    // Stalled: over half a second the server gets nothing more out, and the bridge holds no more.
+    // Let the last in-flight reads settle (a paused socket may finish one read), then require a
+    // real stall: over half a second the server gets nothing more out, and the bridge holds no more.
+    await waitForQuiet(() => written, 200);
     let peakSampled = 0;
     const writtenAtStall = written;
     const forwardedAtStall = bridge.stats().bytesToPage;
@@ -117,7 +134,10 @@ describe('bridge backpressure', () => {
       ws.send(message); // the page keeps sending; its own library queues what the socket refuses
     }
     await waitUntil(() => bridge.stats().sessions[0]?.pageReadPaused === true, 15_000, 'the bridge to stop reading from the page');
+    await waitForQuiet(() => bridge.stats().bytesToUpstream, 200);
+    const forwardedAtStall = bridge.stats().bytesToUpstream;
     await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(bridge.stats().bytesToUpstream).toBe(forwardedAtStall);
     const session = bridge.stats().sessions[0]!;
     expect(session.pageReadPaused).toBe(true);
     expect(session.bytesToUpstream).toBeLessThan(total);
