@@ -115,7 +115,7 @@ export class DemoRtmpConnection {
     clearTimeout(this.connectTimer);
     for (const viewer of this.streams.values()) if (viewer) this.server.removeViewer(viewer);
     this.streams.clear();
-    this.server.emit('disconnect', this.closeError ? { connectionId: this.id, error: this.closeError } : { connectionId: this.id });
+    this.server.notify('disconnect', this.closeError ? { connectionId: this.id, error: this.closeError } : { connectionId: this.id });
   }
 
   private async receive(bytes: Uint8Array): Promise<void> {
@@ -303,7 +303,7 @@ export class DemoRtmpConnection {
     const viewer = new StreamViewer(this, this.server, streamId);
     this.streams.set(streamId, viewer);
     const timestamp = this.server.addViewer(viewer);
-    this.server.emit('play', { connectionId: this.id, streamId, streamName: this.server.streamName, timestamp });
+    this.server.notify('play', { connectionId: this.id, streamId, streamName: this.server.streamName, timestamp });
   }
 
   private stop(streamId: number): void {
@@ -316,7 +316,7 @@ export class DemoRtmpConnection {
   /** @internal StreamViewer's way out when its queue passed the hard limit. */
   dropViewer(viewer: StreamViewer, queuedBytes: number): void {
     this.server.removeViewer(viewer);
-    this.server.emit('slow-viewer', { connectionId: this.id, action: 'disconnect', queuedBytes });
+    this.server.notify('slow-viewer', { connectionId: this.id, action: 'disconnect', queuedBytes });
     this.destroy(
       new DemoError('DEMO_VIEWER_TOO_SLOW', `viewer ${this.id} fell ${queuedBytes} bytes behind and was disconnected`, {
         fatal: true,
@@ -388,7 +388,7 @@ class StreamViewer implements LiveViewer {
       return;
     }
     if (decision === 'drop') {
-      if (!wasDropping) this.server.emit('slow-viewer', { connectionId: this.connection.id, action: 'drop-video', queuedBytes: this.connection.queuedBytes });
+      if (!wasDropping) this.server.notify('slow-viewer', { connectionId: this.connection.id, action: 'drop-video', queuedBytes: this.connection.queuedBytes });
       return;
     }
     const csid = frame.kind === 'audio' ? Csid.Audio : Csid.Video;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { CodedError } from '@rtmp-web/bytes';
+import { TypedEmitter } from '@rtmp-web/rtmp';
 import { prepareClip } from './clip';
 import type { DemoClip, PrepareClipOptions } from './clip';
 import { DemoError } from './errors';
@@ -9,7 +10,6 @@ import { LiveTimeline } from './live-timeline';
 import { liveMetadataBody } from './metadata';
 import { DemoRtmpConnection } from './demo-rtmp-connection';
 import type { LiveViewer } from './demo-rtmp-connection';
-import { TypedEvents } from './typed-events';
 import { DEFAULT_VIEWER_FLOW_LIMITS } from './viewer-flow';
 import type { ViewerFlowLimits } from './viewer-flow';
 
@@ -74,7 +74,7 @@ export interface DemoRtmpServerStats {
  * headers and the frames since the latest keyframe (a GOP cache), then follows the broadcast
  * paced in real time.
  */
-export class DemoRtmpServer {
+export class DemoRtmpServer extends TypedEmitter<DemoRtmpServerEvents> {
   readonly host: string;
   readonly app: string;
   readonly streamName: string;
@@ -86,7 +86,6 @@ export class DemoRtmpServer {
   readonly chunkSize: number;
   readonly windowAckSize: number;
   readonly connectTimeoutMs: number;
-  private readonly events = new TypedEvents<DemoRtmpServerEvents>();
   private readonly server: net.Server;
   private readonly now: () => number;
   private readonly startedAt: number;
@@ -100,6 +99,7 @@ export class DemoRtmpServer {
   private closing: Promise<void> | null = null;
 
   private constructor(options: DemoRtmpServerOptions) {
+    super();
     this.host = options.host ?? '127.0.0.1';
     this.app = options.app ?? 'live';
     this.streamName = options.streamName ?? 'demo';
@@ -157,14 +157,6 @@ export class DemoRtmpServer {
     return this.now() - this.startedAt;
   }
 
-  on<K extends keyof DemoRtmpServerEvents>(event: K, listener: (payload: DemoRtmpServerEvents[K]) => void): () => void {
-    return this.events.on(event, listener);
-  }
-
-  off<K extends keyof DemoRtmpServerEvents>(event: K, listener: (payload: DemoRtmpServerEvents[K]) => void): void {
-    this.events.off(event, listener);
-  }
-
   stats(): DemoRtmpServerStats {
     return {
       connections: this.connections.size,
@@ -184,7 +176,7 @@ export class DemoRtmpServer {
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       for (const connection of [...this.connections]) connection.destroy();
       await closed;
-      this.events.clear();
+      this.removeAllListeners();
     })();
     return this.closing;
   }
@@ -210,9 +202,9 @@ export class DemoRtmpServer {
     }
   }
 
-  /** @internal */
-  emit<K extends keyof DemoRtmpServerEvents>(event: K, payload: DemoRtmpServerEvents[K]): void {
-    this.events.emit(event, payload);
+  /** @internal How connections report events on the server's events map. */
+  notify<K extends keyof DemoRtmpServerEvents>(event: K, payload: DemoRtmpServerEvents[K]): void {
+    this.emit(event, payload);
   }
 
   /** Broadcasts every frame due by now; returns the live time used. */
@@ -249,6 +241,6 @@ export class DemoRtmpServer {
     const connection = new DemoRtmpConnection(this, socket, connectionId);
     this.connections.add(connection);
     socket.once('close', () => this.connections.delete(connection));
-    this.emit('connection', { connectionId, remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0 });
+    this.notify('connection', { connectionId, remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0 });
   }
 }
