@@ -1,8 +1,9 @@
 /** Every benchmark `pnpm bench` knows, in the order it runs them (cheapest first). */
 import { amf } from './amf';
 import { bridge } from './bridge';
+import { ttff } from './browser/ttff';
 import { bundleSize } from './bundle-size';
 import { chunkParsing } from './chunk-parsing';
 import type { Benchmark } from './lib/result';
 
-export const BENCHMARKS: Benchmark[] = [chunkParsing, amf, bundleSize, bridge];
+export const BENCHMARKS: Benchmark[] = [chunkParsing, amf, bundleSize, bridge, ttff];

@@ -1,17 +1,17 @@
 /**
  * Our bridge in its own process, as it is deployed, so its CPU can be read from /proc.
- *   --target-port P   the one upstream allowed (127.0.0.1:P)
+ *   --target-port P   an upstream allowed (127.0.0.1:P); repeat for more
  * Limits that would cap a benchmark (per-IP connections, the 8 MiB/s page rate, pings, idle
  * timeout) are lifted; everything else is the default. Prints "LISTENING <port>".
  */
 import { createBridge } from '@rtmp-web/bridge';
 
-const targetPort = Number(process.argv[process.argv.indexOf('--target-port') + 1]);
+const targetPorts = process.argv.flatMap((arg, i) => (arg === '--target-port' ? [Number(process.argv[i + 1])] : []));
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const bridge = await createBridge({
   host: '127.0.0.1',
   port: 0,
-  allow: [`127.0.0.1:${targetPort}`],
+  allow: targetPorts.map((port) => `127.0.0.1:${port}`),
   metrics: false,
   logger: silent,
   limits: {

@@ -1,0 +1,32 @@
+/** Bench page for our player: RtmpPlayer through the bridge. */
+import { RtmpPlayer } from '@rtmp-web/player';
+import { PlaybackProbe, bufferedAhead } from './probe';
+
+let player: RtmpPlayer | null = null;
+let probe: PlaybackProbe | null = null;
+
+const api = {
+  start(options: { rtmpUrl: string; bridge: string; readClock: boolean }): void {
+    const video = document.querySelector('video')!;
+    probe = new PlaybackProbe(video, options.readClock);
+    player = new RtmpPlayer();
+    player.on('error', (error) => probe?.report.errors.push(`${error.code}: ${error.message}`));
+    player.attachMedia(video);
+    player.load(options.rtmpUrl, { bridge: options.bridge });
+  },
+  report() {
+    const stats = player?.stats;
+    return {
+      ...probe!.report,
+      buffered: bufferedAhead(document.querySelector('video')!),
+      stages: stats ? { ...stats.timeToFirstFrame } : null,
+      playerStalls: stats?.stalls ?? null,
+    };
+  },
+  stop(): void {
+    probe?.stop();
+    player?.destroy();
+  },
+};
+
+(window as unknown as { bench: typeof api }).bench = api;
