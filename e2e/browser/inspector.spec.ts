@@ -180,11 +180,15 @@ test('a publisher whose timestamps jump produces the timestamp-jump diagnostic',
 
 /** The docs screenshot: written to docs/images when RTMP_WEB_UPDATE_DOCS=1, always attached to the report. */
 async function saveScreenshot(page: Page, testInfo: TestInfo): Promise<void> {
+  const forDocs = process.env.RTMP_WEB_UPDATE_DOCS === '1';
+  // For the docs, let the charts fill up a little more.
+  if (forDocs) await page.waitForTimeout(12_000);
   // Select something worth showing in the detail pane: the onStatus NetStream.Play.Start command.
   await page.getByTestId('filter-type').selectOption('all');
   await page.getByTestId('timeline').locator('[data-code="NetStream.Play.Start"]').click();
   await page.getByTestId('tab-decoded').click();
-  const path = process.env.RTMP_WEB_UPDATE_DOCS === '1' ? join(repoRoot, 'docs', 'images', 'inspector.png') : testInfo.outputPath('inspector.png');
+  await page.getByTestId('timeline').evaluate((list) => (list.scrollTop = 0));
+  const path = forDocs ? join(repoRoot, 'docs', 'images', 'inspector.png') : testInfo.outputPath('inspector.png');
   mkdirSync(dirname(path), { recursive: true });
   await page.getByTestId('inspector').screenshot({ path });
   await testInfo.attach('inspector', { path, contentType: 'image/png' });

@@ -115,7 +115,7 @@ export class SessionRecorder implements ProtocolTap {
     const summary = this.handshakeSummary();
     const size = `${record.bytes.byteLength} bytes`;
     let detail = size;
-    if (record.direction === 'out' && summary) detail = `${size}, offers the ${summary.kind} handshake`;
+    if (record.label.startsWith('C0C1') && summary) detail = `${size}, offers the ${summary.kind} handshake`;
     if (record.direction === 'in' && summary?.serverVersion !== undefined) {
       detail = `${size}, server version ${summary.serverVersion}, RTMP version ${summary.serverProtocolVersion ?? '?'}`;
       if (summary.roundTripMs !== undefined) detail += `, round trip ${summary.roundTripMs} ms`;

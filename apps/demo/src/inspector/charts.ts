@@ -69,7 +69,7 @@ export class LineChart {
     const prepared = prepare(this.canvas);
     if (!prepared) return;
     const { ctx, width, height } = prepared;
-    const window = this.options.windowSeconds ?? 120;
+    const window = this.options.windowSeconds ?? 60;
     const left = 40;
     const top = 6;
     const bottom = height - 16;

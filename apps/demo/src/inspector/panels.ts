@@ -141,8 +141,10 @@ export class MediaPanel {
     else this.tracks.replaceChildren(...tracks.map(trackCard));
     const s = report.series;
     const ids = Object.keys(s.bitrateKbps).sort();
-    this.bitrate.update(ids.map((id, i) => ({ label: id, colour: SERIES_COLOURS[i % SERIES_COLOURS.length]!, values: s.bitrateKbps[id]! })));
-    this.fps.update([{ label: 'fps', colour: SERIES_COLOURS[2]!, values: s.framesPerSecond }]);
+    // Counts per second: the last second is still filling up, so it is left out until it ends.
+    const complete = <T>(values: readonly T[]): T[] => values.slice(0, -1);
+    this.bitrate.update(ids.map((id, i) => ({ label: id, colour: SERIES_COLOURS[i % SERIES_COLOURS.length]!, values: complete(s.bitrateKbps[id]!) })));
+    this.fps.update([{ label: 'fps', colour: SERIES_COLOURS[2]!, values: complete(s.framesPerSecond) }]);
     this.drift.update([{ label: 'drift', colour: SERIES_COLOURS[3]!, values: s.avDriftMs }]);
     this.latency.update([{ label: 'latency', colour: SERIES_COLOURS[4]!, values: s.latencyMs }]);
     const video = tracks.find((t) => t.kind === 'video');

@@ -44,7 +44,7 @@ const CSS = `
 .rtmpi .panel > h3 .count { text-transform: none; letter-spacing: 0; font-weight: 500; }
 .rtmpi .empty { color: var(--muted); font-style: italic; padding: 6px 0; }
 /* timeline */
-.rtmpi .timeline { max-height: 420px; overflow: auto; }
+.rtmpi .timeline { max-height: 640px; overflow: auto; margin-top: 6px; }
 .rtmpi .tl-row { display: grid; grid-template-columns: 62px 18px 1fr; gap: 6px; padding: 3px 2px; border-bottom: 1px solid #1f2838; cursor: default; }
 .rtmpi .tl-row[data-message] { cursor: pointer; }
 .rtmpi .tl-row[data-message]:hover { background: var(--panel2); }
@@ -80,7 +80,7 @@ const CSS = `
 .rtmpi .track dt { color: var(--muted); } .rtmpi .track dd { margin: 0; }
 .rtmpi .charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
 .rtmpi .chart { background: var(--panel2); border: 1px solid var(--line); border-radius: 8px; padding: 6px 8px; }
-.rtmpi .chart .c-head { display: flex; justify-content: space-between; font-size: 12px; color: var(--muted); }
+.rtmpi .chart .c-head, .rtmpi .gop .c-head { display: flex; justify-content: space-between; gap: 12px; font-size: 12px; color: var(--muted); }
 .rtmpi .chart .c-value { color: var(--text); font-weight: 600; }
 .rtmpi .chart canvas, .rtmpi .gop canvas { width: 100%; height: 110px; display: block; }
 .rtmpi .gop { margin-top: 8px; background: var(--panel2); border: 1px solid var(--line); border-radius: 8px; padding: 6px 8px; }
