@@ -135,7 +135,8 @@ export function formatReport(report: ProbeReport): string {
     'handshake',
     `${hs.kind}${hs.kind === 'digest' ? (hs.serverDigestVerified ? ', server digest verified' : ', server digest NOT verified (server answered the simple way)') : ''}, server version ${hs.serverVersion}, ${hs.roundTripMs.toFixed(0)} ms`,
   );
-  const fmsVer = typeof report.connect.fmsVer === 'string' ? ` (${report.connect.fmsVer})` : '';
+  const properties = report.connect.properties;
+  const fmsVer = properties !== null && typeof properties === 'object' && !Array.isArray(properties) && typeof properties.fmsVer === 'string' ? ` (${properties.fmsVer})` : '';
   row('connect', `${report.connect.code}${report.connect.description ? ` "${report.connect.description}"` : ''}${fmsVer}`);
   row('play', `${report.play.code}${report.play.description ? ` "${report.play.description}"` : ''}`);
   if (report.statuses.length > 1) row('statuses', report.statuses.join(', '));
@@ -152,6 +153,12 @@ export function formatReport(report: ProbeReport): string {
 function formatMetadata(metadata: JsonValue): string {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return JSON.stringify(metadata);
   return Object.entries(metadata)
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? printable(value) : JSON.stringify(value)}`)
     .join(' ');
+}
+
+/** Servers pad some strings with NULs (nginx-rtmp's profile/level): keep the terminal clean. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, '').trim();
 }

@@ -47,7 +47,8 @@ export interface ProbeReport {
   app: string;
   streamName: string;
   handshake: { kind: 'simple' | 'digest'; serverDigestVerified: boolean; serverVersion: string; roundTripMs: number };
-  connect: { code: string; level: string; description: string; [key: string]: JsonValue };
+  /** connect's `_result` info object (code, level, description and whatever else the server put there), plus the server's `properties` (fmsVer, capabilities...). */
+  connect: { code: string; level: string; description: string; properties: JsonValue; [key: string]: JsonValue };
   play: { code: string; description: string };
   /** Every NetStream status code in order of arrival. */
   statuses: string[];
@@ -131,6 +132,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
         code: connected.info.code,
         level: connected.info.level,
         description: connected.info.description,
+        properties: amfToJson(connected.properties),
       },
       play: { code: playInfo.code, description: playInfo.description },
       statuses: watcher.statuses,
@@ -211,8 +213,12 @@ class StreamWatcher {
     const { message, frames } = event;
     totals.count++;
     totals.bytes += message.payload.byteLength;
-    totals.firstTimestamp ??= message.timestamp;
-    totals.lastTimestamp = message.timestamp;
+    // Sequence headers may carry timestamp 0 ahead of a GOP cache that starts seconds later
+    // (node-media-server): only coded frames count for the bitrate's time span.
+    if (!frames[0]?.config) {
+      totals.firstTimestamp ??= message.timestamp;
+      totals.lastTimestamp = message.timestamp;
+    }
     this.firstMedia?.();
     this.firstMedia = null;
     const frame: MediaFrame | undefined = frames[0];

@@ -479,7 +479,9 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
   }
 
   private routeToStream(message: RtmpMessage): void {
-    const stream = this.streams.get(message.streamId);
+    // node-media-server v4 sends a player's audio, video and data on message stream 0, where
+    // RTMP 1.0 §7.1 puts no media at all. With exactly one stream open there is no doubt whose it is.
+    const stream = this.streams.get(message.streamId) ?? (message.streamId === 0 && this.streams.size === 1 ? this.streams.values().next().value : undefined);
     if (stream) {
       stream.handleMessage(message);
       return;

@@ -511,6 +511,33 @@ describe('NetStream', () => {
     nc.close();
   });
 
+  it('with one stream open, media and data sent on message stream 0 belong to it (node-media-server v4 does that)', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const { ns, play } = await playing(server, nc, 1, 'live');
+    server.send(server.onStatus(1, 'status', 'NetStream.Play.Start', ''));
+    await play;
+    const seen: string[] = [];
+    ns.on('video', (e) => seen.push(`video ${e.message.streamId} ${e.frames[0]?.config}`));
+    ns.on('data', (d) => seen.push(`data ${d.name}`));
+    nc.on('data', (d) => seen.push(`connection data ${d.name}`));
+    server.send(
+      { type: MessageType.DataAmf0, streamId: 0, timestamp: 0, csid: 6, payload: fromHex('02 000a 6f6e4d65746144617461 08 00000000 000009') },
+      { type: MessageType.Video, streamId: 0, timestamp: 0, payload: AVC_CONFIG, csid: 5 },
+    );
+    await settle();
+    expect(seen).toEqual(['data onMetaData', 'video 0 true']);
+
+    // With two streams open a stream-0 data message stays at the connection.
+    const second = nc.createStream();
+    await server.acceptCreateStream(2);
+    await second;
+    server.send({ type: MessageType.DataAmf0, streamId: 0, timestamp: 0, csid: 6, payload: fromHex('02 000a 6f6e4d65746144617461 08 00000000 000009') });
+    await settle();
+    expect(seen.at(-1)).toBe('connection data onMetaData');
+    nc.close();
+  });
+
   it('unpacks aggregate messages into their sub-messages before dispatch', async () => {
     const server = new ScriptedServer();
     const nc = await connected(server);
