@@ -328,6 +328,15 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     if (typeof streamId !== 'number' || !Number.isInteger(streamId) || streamId < 1) {
       throw sessionError('SESSION_UNEXPECTED_RESPONSE', `createStream answered with ${JSON.stringify(streamId)} instead of a stream id`, { value: String(streamId) });
     }
+    if (this.streams.has(streamId)) {
+      // nginx-rtmp answers every createStream with stream id 1: one stream per connection.
+      throw sessionError(
+        'SESSION_STREAM_ID_IN_USE',
+        `createStream answered with stream id ${streamId}, which an open NetStream already uses (the server supports one stream per connection; delete the other first)`,
+        { streamId },
+        { fatal: false },
+      );
+    }
     return new NetStream(this, streamId);
   }
 

@@ -538,6 +538,24 @@ describe('NetStream', () => {
     nc.close();
   });
 
+  it('createStream answered with an id an open stream already has rejects SESSION_STREAM_ID_IN_USE', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const first = nc.createStream();
+    await server.acceptCreateStream(1);
+    const ns = await first;
+    const second = nc.createStream();
+    await server.acceptCreateStream(1);
+    const error = await rejection(second);
+    expect(error.code).toBe('SESSION_STREAM_ID_IN_USE');
+    expect(error.fatal).toBe(false);
+    ns.deleteStream();
+    const third = nc.createStream();
+    await server.acceptCreateStream(1);
+    expect((await third).streamId).toBe(1);
+    nc.close();
+  });
+
   it('unpacks aggregate messages into their sub-messages before dispatch', async () => {
     const server = new ScriptedServer();
     const nc = await connected(server);
