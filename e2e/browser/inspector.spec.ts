@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { importSession, parseFlv } from '@rtmp-web/inspector';
+import { formatTrace, importSession, parseFlv } from '@rtmp-web/inspector';
 import { publishTestStream, waitForStream, type Publisher } from '../servers/index';
 import { startDemoApp, type DemoApp } from './support/demo-app';
 import { startStack, type ServerKind, type Stack, type StackOptions } from './support/stack';
@@ -154,8 +154,9 @@ test('a publisher whose timestamps jump produces the timestamp-jump diagnostic',
   let publisher: Publisher | undefined;
   await withStack('nginx', { noPublisher: true }, testInfo, async (stack) => {
     try {
-      // Timestamps jump forward by 5 s once the input reaches 3 s (launcher option timestampJumpAtSec).
-      publisher = await publishTestStream(stack.src, { timestampJumpAtSec: 3 });
+      // Timestamps jump forward by 5 s once the input reaches 8 s (launcher option timestampJumpAtSec),
+      // late enough that the page is playing before it happens.
+      publisher = await publishTestStream(stack.src, { timestampJumpAtSec: 8 });
       await waitForStream(stack.server, stack.app, stack.stream);
       await openInspector(page, stack);
       const diagnostic = page.locator('[data-diagnostic="timestamp-jump"]');
@@ -171,6 +172,8 @@ test('a publisher whose timestamps jump produces the timestamp-jump diagnostic',
       await expect(page.getByTestId('detail-header')).toContainText(`#${found.messageIndex} ← received`);
     } catch (error) {
       await testInfo.attach('publisher-logs', { body: publisher?.logs() ?? '', contentType: 'text/plain' });
+      const session = await page.evaluate(() => window.__rtmpInspector?.exportSession()).catch(() => undefined);
+      if (session) await testInfo.attach('inspector-trace', { body: formatTrace(importSession(session)), contentType: 'text/plain' });
       throw error;
     } finally {
       await publisher?.stop();
