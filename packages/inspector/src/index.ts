@@ -31,6 +31,6 @@ export { exportFlv, recordingFromFlv } from './flv-export';
 export type { FlvExportOptions } from './flv-export';
 export { writeFlv, parseFlv } from './flv';
 export type { FlvFile, FlvTag } from './flv';
-export { formatTrace, formatTimelineLine, formatMessageLine, formatDiagnosticLine, formatOffset } from './trace';
+export { formatTrace, formatTimelineLine, formatMessageLine, formatDiagnosticLine, formatOffset, createTraceLog } from './trace';
 export type { TraceOptions } from './trace';
 export { encodeBase64, decodeBase64 } from './base64';

@@ -1,4 +1,5 @@
 import { messageTypeName, summarizeMessage } from './describe';
+import { SessionRecorder } from './recorder';
 import type { Diagnostic } from './diagnose';
 import type { MessageRecord, Recording, TimelineEvent } from './model';
 
@@ -81,4 +82,24 @@ export function formatTrace(recording: Recording, options: TraceOptions = {}): s
     for (const diagnostic of options.diagnostics) lines.push(formatDiagnosticLine(diagnostic));
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * A ProtocolTap that prints the trace while the session runs (`rtmp-web probe --trace`): one
+ * `formatMessageLine` per message, both directions, and one `formatTimelineLine` per timeline
+ * event that no message carries (handshake packets, notes). It keeps only the newest message,
+ * so a long trace costs no memory. Times count from the first event.
+ */
+export function createTraceLog(writeLine: (line: string) => void, options: { now?: () => number } = {}): SessionRecorder {
+  const recorder = new SessionRecorder({ maxMessages: 1, maxBytes: 1, maxTimeline: 1, keepRawChunks: false, ...(options.now ? { now: options.now } : {}) });
+  let start: number | undefined;
+  recorder.on('message', (record) => {
+    start ??= record.at;
+    writeLine(formatMessageLine(record, start));
+  });
+  recorder.on('timeline', (event) => {
+    start ??= event.at;
+    if (event.messageIndex === undefined) writeLine(formatTimelineLine(event, start));
+  });
+  return recorder;
 }

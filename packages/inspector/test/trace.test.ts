@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../src/diagnose';
-import { formatMessageLine, formatTimelineLine, formatTrace } from '../src/trace';
+import { createTraceLog, formatMessageLine, formatTimelineLine, formatTrace } from '../src/trace';
+import { ChunkReader, ChunkWriter } from '@rtmp-web/rtmp';
 import { Wire, command, msg } from './fixtures';
 
 describe('trace formatting (shared with rtmp-web probe --trace)', () => {
@@ -29,4 +30,24 @@ describe('trace formatting (shared with rtmp-web probe --trace)', () => {
       '',
     ]);
   });
+
+  it('prints a live trace: handshake packets as timeline lines, then every message, keeping nothing', () => {
+    const lines: string[] = [];
+    let clock = 500;
+    const tap = createTraceLog((line) => lines.push(line), { now: () => clock });
+    tap.handshake({ direction: 'out', label: 'C0C1', bytes: new Uint8Array(1537), at: 500 });
+    const writer = new ChunkWriter();
+    const reader = new ChunkReader({ tap, now: () => clock });
+    clock = 503;
+    reader.push(writer.write(msg.setChunkSize(4096)));
+    clock = 510;
+    reader.push(writer.write(msg.command(command('_result', 1, null, { code: 'NetConnection.Connect.Success' }))));
+    expect(lines).toEqual([
+      '   +0.000s -> handshake     C0C1 sent  1537 bytes, offers the simple handshake',
+      '   +0.003s <-     #0 cs 2   st 0  Set Chunk Size       ts 0              +0      4 B 1ch  4096',
+      '   +0.010s <-     #1 cs 3   st 0  Command (AMF0)       ts 0              +0     62 B 1ch  _result(#1) NetConnection.Connect.Success',
+    ]);
+    expect(tap.stats.storedMessages).toBe(1);
+  });
 });
+
