@@ -159,24 +159,26 @@ export class ChunkReader {
     while (pos < input.length) {
       if (this.chunk === null) {
         const carried = this.carry.length;
-        const window = carried === 0 ? input.subarray(pos) : concat(this.carry, input.subarray(pos, pos + MAX_HEADER_LENGTH));
-        const header = this.parseHeader(window);
+        // Headers are parsed in place; only one cut by a push boundary is copied (at most 18 bytes).
+        const window = carried === 0 ? input : concat(this.carry, input.subarray(pos, pos + MAX_HEADER_LENGTH));
+        const start = carried === 0 ? pos : 0;
+        const header = this.parseHeader(window, start);
         if (header === null) {
           // A header needs at most MAX_HEADER_LENGTH bytes, so everything left is in `window`.
-          this.carry = window.slice();
+          this.carry = window.slice(start);
           return;
         }
         const fromInput = header.headerLength - carried;
         if (fromInput >= 0) {
           this.carry = EMPTY;
           pos += fromInput;
-          this.beginChunk(header, window);
+          this.beginChunk(header, window, start);
         } else {
           // The header ended inside the carried bytes: 4 bytes peeked for an extended timestamp
           // turned out to be payload. Replay them before the rest of this input.
           const rest = this.carry.subarray(header.headerLength);
           this.carry = EMPTY;
-          this.beginChunk(header, window);
+          this.beginChunk(header, window, start);
           this.consume(rest);
         }
         continue;
@@ -193,21 +195,26 @@ export class ChunkReader {
     }
   }
 
-  /** Reads one chunk header from the start of `w` without changing any state; null when bytes are short. */
-  private parseHeader(w: Uint8Array): ParsedHeader | null {
-    if (w.length < 1) return null;
-    const fmt = (w[0]! >>> 6) as 0 | 1 | 2 | 3;
-    let csid = w[0]! & 0x3f;
-    let p = 1;
+  /**
+   * Reads one chunk header from `w` at `start` without changing any state; null when bytes are short.
+   * `headerLength` in the result counts from `start`.
+   */
+  private parseHeader(w: Uint8Array, start: number): ParsedHeader | null {
+    const end = w.length;
+    if (end - start < 1) return null;
+    const b0 = w[start]!;
+    const fmt = (b0 >>> 6) as 0 | 1 | 2 | 3;
+    let csid = b0 & 0x3f;
+    let p = start + 1;
     // §5.3.1.1: 0 escapes a 2-byte form (64..319), 1 a 3-byte form (64..65599, little-endian).
     if (csid === 0) {
-      if (w.length < 2) return null;
-      csid = 64 + w[1]!;
-      p = 2;
+      if (end - start < 2) return null;
+      csid = 64 + w[start + 1]!;
+      p = start + 2;
     } else if (csid === 1) {
-      if (w.length < 3) return null;
-      csid = 64 + w[1]! + (w[2]! << 8);
-      p = 3;
+      if (end - start < 3) return null;
+      csid = 64 + w[start + 1]! + (w[start + 2]! << 8);
+      p = start + 3;
     }
     const stream = this.streams.get(csid);
     if (fmt !== 0 && stream === undefined) {
@@ -215,7 +222,7 @@ export class ChunkReader {
         details: { csid, fmt },
       });
     }
-    if (w.length < p + MESSAGE_HEADER_LENGTH[fmt]) return null;
+    if (end < p + MESSAGE_HEADER_LENGTH[fmt]) return null;
     const header: ParsedHeader = {
       fmt,
       csid,
@@ -245,14 +252,14 @@ export class ChunkReader {
     }
     if (fmt <= 2) {
       if (header.timestampField === EXTENDED_TIMESTAMP_MARKER) {
-        if (w.length < p + 4) return null;
+        if (end < p + 4) return null;
         header.extended = true;
         header.extendedValue = u32(w, p);
         p += 4;
       }
     } else if (stream!.extended && this.extendedRepeat !== 'no-repeat') {
       // §5.3.1.3 and real peers disagree on whether fmt-3 chunks repeat the extended timestamp.
-      if (w.length < p + 4) return null;
+      if (end < p + 4) return null;
       const candidate = u32(w, p);
       if (this.extendedRepeat === 'repeat' || candidate === stream!.extendedValue) {
         header.extended = true;
@@ -263,11 +270,11 @@ export class ChunkReader {
         header.learned = 'no-repeat';
       }
     }
-    header.headerLength = p;
+    header.headerLength = p - start;
     return header;
   }
 
-  private beginChunk(header: ParsedHeader, window: Uint8Array): void {
+  private beginChunk(header: ParsedHeader, window: Uint8Array, start: number): void {
     if (header.learned) this.extendedRepeat = header.learned;
     let stream = this.streams.get(header.csid);
     if (stream === undefined) {
@@ -325,7 +332,7 @@ export class ChunkReader {
       payloadLength,
       remaining: payloadLength,
       discard: false,
-      rawHeader: this.tap?.wantsRawChunks ? window.slice(0, header.headerLength) : undefined,
+      rawHeader: this.tap?.wantsRawChunks ? window.slice(start, start + header.headerLength) : undefined,
     };
     if (payloadLength === 0) this.finishChunk();
   }
