@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChunkStreamId, ChunkWriter, ClientHandshake, MessageType, encodeCommand } from '@rtmp-web/rtmp';
+import { ChunkReader, ChunkStreamId, ChunkWriter, ClientHandshake, MessageType, decodeCommand, decodeUserControl, encodeCommand, encodeUserControl } from '@rtmp-web/rtmp';
+import type { RtmpMessage } from '@rtmp-web/rtmp';
 import type { CodedError } from '@rtmp-web/bytes';
 import { DemoRtmpServer } from '../../packages/cli/src/demo/demo-rtmp-server';
 import type { DemoRtmpServerEvents, DemoRtmpServerOptions } from '../../packages/cli/src/demo/demo-rtmp-server';
@@ -162,12 +163,56 @@ describe('DemoRtmpServer and a viewer that stops reading', () => {
   }, 90_000);
 });
 
+describe('DemoRtmpServer and misbehaving clients', () => {
+  it('answers a PingRequest with a PingResponse carrying the same timestamp', async () => {
+    const demo = await startServer();
+    const socket = await rawPlayer(demo.port, 'live', 'demo', { play: false });
+    const reader = new ChunkReader();
+    const messages: RtmpMessage[] = [];
+    socket.on('data', (bytes: Buffer) => messages.push(...reader.push(new Uint8Array(bytes))));
+    const writer = new ChunkWriter();
+    socket.write(writer.write({ type: MessageType.UserControl, streamId: 0, timestamp: 0, csid: ChunkStreamId.ProtocolControl, payload: encodeUserControl({ event: 'PingRequest', timestamp: 0x12345678 }) }));
+    await expect
+      .poll(() => messages.filter((m) => m.type === MessageType.UserControl).map((m) => decodeUserControl(m.payload)).find((e) => e.event === 'PingResponse'))
+      .toMatchObject({ event: 'PingResponse', timestamp: 0x12345678 });
+    // Before it: the connect reply in the usual order.
+    const order = messages.map((m) => (m.type === MessageType.CommandAmf0 ? decodeCommand(m).name : m.type));
+    expect(order.slice(0, 6)).toEqual([MessageType.WindowAckSize, MessageType.SetPeerBandwidth, MessageType.SetChunkSize, MessageType.UserControl, '_result', '_result']);
+    socket.destroy();
+  });
+
+  it('closes a connection that sends a bad handshake, and keeps serving others', async () => {
+    const demo = await startServer();
+    const disconnected = new Promise<DemoRtmpServerEvents['disconnect']>((resolve) => demo.on('disconnect', resolve));
+    const socket = connect({ host: '127.0.0.1', port: demo.port });
+    socket.on('error', () => undefined);
+    socket.write(new Uint8Array(1537).fill(6)); // C0 = 6 is RTMPE, which this server does not speak
+    const event = await disconnected;
+    expect(event.error?.code).toBe('HANDSHAKE_BAD_VERSION');
+    socket.destroy();
+    const result = await probe(demo.url, 1);
+    expect(result.code, result.stderr).toBe(0);
+  });
+
+  it('closes a connection that does not connect in time', async () => {
+    const demo = await startServer({ connectTimeoutMs: 300 });
+    const disconnected = new Promise<DemoRtmpServerEvents['disconnect']>((resolve) => demo.on('disconnect', resolve));
+    const socket = connect({ host: '127.0.0.1', port: demo.port });
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const started = performance.now();
+    const event = await disconnected;
+    await closed;
+    expect(event.error?.code).toBe('DEMO_VIEWER_PROTOCOL');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+  });
+});
+
 /**
  * A minimal RTMP player written with the core's pieces: simple handshake, then connect,
  * createStream and play sent back to back (the server answers in order; createStream's stream
  * id is 1 on a fresh connection). Resolves once the handshake is done and play is sent.
  */
-async function rawPlayer(port: number, app: string, stream: string): Promise<Socket> {
+async function rawPlayer(port: number, app: string, stream: string, options: { play?: boolean } = {}): Promise<Socket> {
   const socket = connect({ host: '127.0.0.1', port });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
@@ -192,6 +237,6 @@ async function rawPlayer(port: number, app: string, stream: string): Promise<Soc
   socket.write(c2);
   socket.write(command(0, ChunkStreamId.Command, 'connect', 1, { app, tcUrl: `rtmp://127.0.0.1:${port}/${app}`, flashVer: 'LNX 9,0,124,2', objectEncoding: 0 }));
   socket.write(command(0, ChunkStreamId.Command, 'createStream', 2, null));
-  socket.write(command(1, ChunkStreamId.StreamCommand, 'play', 0, null, [stream, -1, -1, true]));
+  if (options.play !== false) socket.write(command(1, ChunkStreamId.StreamCommand, 'play', 0, null, [stream, -1, -1, true]));
   return socket;
 }
