@@ -1,5 +1,6 @@
 import { decodeCommand, decodeDataMessage, decodeProtocolControl, decodeUserControl, MessageType } from '@rtmp-web/rtmp';
 import type { ProtocolTap, RtmpMessage } from '@rtmp-web/rtmp';
+import { createTraceLog } from '@rtmp-web/inspector';
 import { summarizeAmf } from './amf-json';
 
 const TYPE_NAMES: Record<number, string> = {
@@ -25,26 +26,14 @@ export function messageTypeName(type: number): string {
 }
 
 /**
- * A tap that writes one text line per handshake packet and per message, both directions:
- * `+<ms since start> <in|out> csid=<n> sid=<n> <TypeName>(<id>) <size> B ts=<ms> <summary>`.
- * The summary decodes commands (name, transaction id, AMF values), data messages, user control
- * and protocol control events; audio/video show only size and timestamp (the message log
- * of `--messages` has the per-frame details).
+ * The `--trace` tap: the stream inspector's live trace (`createTraceLog` in @rtmp-web/inspector),
+ * so the command line and the page's inspector show the same timeline and message log. One line
+ * per handshake packet and per message, both directions: time since the first event, direction,
+ * message index, chunk stream, message stream, type, timestamp, delta, size, chunk count, and
+ * the decoded content (commands, onStatus codes, data, control and user-control events, codecs).
  */
 export function createTraceTap(writeLine: (line: string) => void, now: () => number = () => performance.now()): ProtocolTap {
-  const start = now();
-  const stamp = (at: number): string => `+${(at - start).toFixed(3).padStart(10)}`;
-  return {
-    handshake(event) {
-      writeLine(`${stamp(event.at)} ${event.direction.padEnd(3)} handshake ${event.label} ${event.bytes.byteLength} B`);
-    },
-    message(event) {
-      const { message } = event;
-      const head = `${stamp(event.at)} ${event.direction.padEnd(3)} csid=${message.csid} sid=${message.streamId} ${messageTypeName(message.type)}(${message.type}) ${message.payload.byteLength} B ts=${message.timestamp}`;
-      const summary = summarizeMessage(message);
-      writeLine(summary ? `${head} ${summary}` : head);
-    },
-  };
+  return createTraceLog(writeLine, { now });
 }
 
 export function summarizeMessage(message: RtmpMessage): string {
