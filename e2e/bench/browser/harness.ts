@@ -5,15 +5,17 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { CHROMIUM_ARGS } from '../../playwright.config';
-import { CACHE_DIR } from '../lib/fixtures';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+/** Built pages live outside the repository (the linter would read them otherwise). */
+const PAGES_DIR = join(tmpdir(), 'rtmp-web-bench-pages');
 export type PageName = 'ours' | 'mpegts';
 
 export interface PageBuild {
@@ -23,9 +25,9 @@ export interface PageBuild {
   error?: string;
 }
 
-/** Builds page/<name>.ts into .cache/pages/<name>/bench.js. */
+/** Builds page/<name>.ts into <tmp>/rtmp-web-bench-pages/<name>/bench.js. */
 async function buildPage(name: PageName): Promise<PageBuild> {
-  const outDir = join(CACHE_DIR, 'pages', name);
+  const outDir = join(PAGES_DIR, name);
   rmSync(outDir, { recursive: true, force: true });
   try {
     await build({
@@ -71,7 +73,7 @@ export async function startBenchSite(): Promise<BenchSite> {
       response.end(`<!doctype html><title>bench ${name}</title><video muted autoplay playsinline width="640" height="360"></video><script type="module" src="bench.js"></script>`);
       return;
     }
-    const root = join(CACHE_DIR, 'pages', name!);
+    const root = join(PAGES_DIR, name!);
     const file = normalize(join(root, rest!));
     if (!file.startsWith(root) || !existsSync(file)) return void response.writeHead(404).end();
     response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });

@@ -20,6 +20,7 @@ export interface ProbeReport {
 
 /** Layout of the pixel clock (must match pixel-clock-publisher.ts): 40 bits, LSB first. */
 export const CLOCK = { bits: 40, block: 16, row: 0 } as const;
+export const CLOCK_MODULUS = 2 ** CLOCK.bits;
 
 export class PlaybackProbe {
   readonly report: ProbeReport = { firstFrameMs: null, latencies: [], unreadable: 0, presented: 0, stalls: 0, errors: [] };
@@ -72,8 +73,9 @@ export class PlaybackProbe {
       if (luma > 64 && luma < 192) confident = false;
       if (luma >= 128) value += 2 ** bit;
     }
-    const latency = presentedAtEpoch - value;
-    if (!confident || latency < -50 || latency > 60_000) {
+    // The clock is Date.now() modulo 2^40 (about 35 years of ms): compare modulo too.
+    const latency = (((presentedAtEpoch - value) % CLOCK_MODULUS) + CLOCK_MODULUS) % CLOCK_MODULUS;
+    if (!confident || latency > 60_000) {
       this.report.unreadable++;
       return;
     }
