@@ -3,7 +3,8 @@ import type { MediaFrame, RtmpMessage } from '@rtmp-web/rtmp';
 import { MessageType } from '@rtmp-web/rtmp';
 import { amfEntries } from './amf-tree';
 import { codecDetails, decodeData, decodeRecord, mediaFrames, type CodecDetails } from './core';
-import type { Direction, MessageRecord, Recording } from './model';
+import type { Direction, HandshakeRecord, MessageRecord, Recording } from './model';
+import type { SessionRecorder } from './recorder';
 
 /** Codecs whose frames cannot be decoded without a sequence header / decoder configuration first. */
 const CODECS_NEEDING_CONFIG = new Set(['avc1', 'hvc1', 'av01', 'vp09', 'vp08', 'vvc1', 'mp4a', 'Opus', 'fLaC']);
@@ -222,6 +223,21 @@ export class MediaAnalyzer {
     this.lastAudioTs = undefined;
   }
 
+  /**
+   * Analyses everything a recorder sees from now on (including what its buffer later drops),
+   * restarting continuity at each new connection. Returns a function that stops following.
+   */
+  follow(recorder: SessionRecorder): () => void {
+    const offMessage = recorder.on('message', (record) => this.push(record));
+    const offHandshake = recorder.on('handshake', (record) => {
+      if (startsConnection(record) && this.firstAt !== undefined) this.startConnection();
+    });
+    return () => {
+      offMessage();
+      offHandshake();
+    };
+  }
+
   report(): AnalysisReport {
     const tracks = [...this.tracks.values()].map(finishTrack);
     const gops = [...this.gops];
@@ -398,7 +414,7 @@ export class MediaAnalyzer {
 export function analyzeRecording(recording: Recording, options?: MediaAnalyzerOptions): AnalysisReport {
   const analyzer = new MediaAnalyzer(options);
   // Each C0C1 after the first starts a new connection (a reconnect); see startConnection().
-  const starts = recording.handshake.filter((h) => h.direction === 'out' && h.label.startsWith('C0C1')).map((h) => h.at).slice(1);
+  const starts = recording.handshake.filter(startsConnection).map((h) => h.at).slice(1);
   let next = 0;
   for (const message of recording.messages) {
     while (next < starts.length && message.at >= starts[next]!) {
@@ -408,6 +424,11 @@ export function analyzeRecording(recording: Recording, options?: MediaAnalyzerOp
     analyzer.push(message);
   }
   return analyzer.report();
+}
+
+/** An outgoing C0C1 opens a connection (RTMP 1.0 §5.2.5). */
+function startsConnection(record: HandshakeRecord): boolean {
+  return record.direction === 'out' && record.label.startsWith('C0C1');
 }
 
 /** b − a for 32-bit RTMP timestamps, taking the shorter way around the wrap (RTMP 1.0 §5.3.1.2). */

@@ -38,6 +38,8 @@ export interface SessionRecorderEvents {
   /** Every message, also while paused (analysis keeps running; only storage pauses). */
   message: MessageRecord;
   timeline: TimelineEvent;
+  /** A handshake packet; an outgoing C0C1 starts a new connection (a reconnect after the first). */
+  handshake: HandshakeRecord;
   /** The buffer was cleared. */
   clear: undefined;
 }
@@ -87,6 +89,7 @@ export class SessionRecorder implements ProtocolTap {
   private readonly listeners: { [K in keyof SessionRecorderEvents]: Set<Listener<SessionRecorderEvents[K]>> } = {
     message: new Set(),
     timeline: new Set(),
+    handshake: new Set(),
     clear: new Set(),
   };
 
@@ -112,6 +115,7 @@ export class SessionRecorder implements ProtocolTap {
     this.touch(event.at);
     const record: HandshakeRecord = { direction: event.direction, label: event.label, at: event.at, bytes: event.bytes.slice() };
     this.handshakes.push(record);
+    this.emit('handshake', record);
     const summary = this.handshakeSummary();
     const size = `${record.bytes.byteLength} bytes`;
     let detail = size;

@@ -74,6 +74,29 @@ describe('MediaAnalyzer', () => {
     expect(analyzer.report().tracks.find((t) => t.kind === 'video')!.frames).toBe(50);
   });
 
+  it('follows a recorder, restarting continuity at each new C0C1', () => {
+    const wire = new Wire({ chunkSize: 4096 });
+    const analyzer = new MediaAnalyzer();
+    analyzer.follow(wire.recorder);
+    const c0c1 = { direction: 'out' as const, label: 'C0C1' as const, bytes: new Uint8Array(1537) };
+    wire.recorder.handshake({ ...c0c1, at: 900 });
+    wire.deliver([msg.video(AVC_SEQUENCE_HEADER, 0)], 1000);
+    deliverStream(wire, { toMs: 1000, audio: false });
+    // The server restarts and the player reconnects: timestamps start again from 0.
+    wire.recorder.handshake({ ...c0c1, at: 5000 });
+    deliverStream(wire, { toMs: 1000, audio: false, startAt: 6000 });
+    expect(analyzer.report().timestampIssues).toEqual([]);
+    expect(analyzer.report().tracks[0]!.frames).toBe(50);
+    // Without the second C0C1 the same timestamps would be a step backwards.
+    const plain = new Wire({ chunkSize: 4096 });
+    const unaware = new MediaAnalyzer();
+    unaware.follow(plain.recorder);
+    plain.deliver([msg.video(AVC_SEQUENCE_HEADER, 0)], 1000);
+    deliverStream(plain, { toMs: 1000, audio: false });
+    deliverStream(plain, { toMs: 1000, audio: false, startAt: 6000 });
+    expect(unaware.report().timestampIssues.map((i) => i.kind)).toEqual(['backwards']);
+  });
+
   it('takes the short way around the 32-bit timestamp wrap', () => {
     expect(timestampDelta(0xfffffff0, 0x10)).toBe(0x20);
     expect(timestampDelta(0x10, 0xfffffff0)).toBe(-0x20);

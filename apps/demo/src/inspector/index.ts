@@ -1,6 +1,5 @@
 import type { AnalysisReport, Diagnostic, MessageRecord, Recording } from '@rtmp-web/inspector';
 import {
-  DEFAULT_LIMITS,
   MediaAnalyzer,
   SessionRecorder,
   analyzeRecording,
@@ -68,16 +67,11 @@ export function mountInspector(container: HTMLElement, player?: InspectablePlaye
   let selected: MessageRecord | undefined;
 
   const unsubscribers: Array<() => void> = [];
+  let stopAnalysis = analyzer.follow(recorder);
   unsubscribers.push(
-    recorder.on('message', (record) => {
-      analyzer.push(record);
-      dirty = true;
-    }),
-    recorder.on('timeline', (event) => {
-      // A new C0C1 is a new connection (a reconnect): timestamps restart from there.
-      if (event.kind === 'handshake' && event.direction === 'out' && event.title.startsWith('C0C1')) analyzer.startConnection();
-      dirty = true;
-    }),
+    () => stopAnalysis(),
+    recorder.on('message', () => (dirty = true)),
+    recorder.on('timeline', () => (dirty = true)),
   );
 
   // ---- toolbar ----
@@ -165,7 +159,9 @@ export function mountInspector(container: HTMLElement, player?: InspectablePlaye
 
   function clearAll(): void {
     recorder.clear();
+    stopAnalysis();
     analyzer = new MediaAnalyzer();
+    stopAnalysis = analyzer.follow(recorder);
     selected = undefined;
     dirty = true;
     refresh();
@@ -215,7 +211,7 @@ export function mountInspector(container: HTMLElement, player?: InspectablePlaye
     liveButton.style.display = live ? 'none' : '';
     const stats = live ? recorder.stats : undefined;
     const kept = stats ? stats.storedBytes : recording.messages.reduce((n, m) => n + m.payload.byteLength, 0);
-    const limits = recording.limits ?? DEFAULT_LIMITS;
+    const limits = recording.limits;
     const d = recording.dropped;
     bufferLine.textContent = `${formatCount(recording.messages.length)} / ${formatCount(limits.maxMessages)} messages · ${formatBytes(kept)} / ${formatBytes(limits.maxBytes)} · ${formatCount(d.messages)} dropped${d.paused ? ` · ${formatCount(d.paused)} skipped while paused` : ''}`;
     bufferLine.title = 'The buffer keeps the newest messages within these limits; older ones are dropped and counted.';
