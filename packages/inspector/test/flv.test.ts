@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { fromHex } from '@rtmp-web/bytes';
 import { parseFlv, writeFlv } from '../src/flv';
 import { InspectorError } from '../src/errors';
@@ -54,4 +55,47 @@ describe('FLV writer and parser (FLV spec v10.1 Annex E)', () => {
       expect((caught as InspectorError).code).toBe(code);
     }
   });
+
+  it('every cut of the file either ends on a tag boundary (and parses the tags so far) or is a typed truncation', () => {
+    const boundaries = new Map([[13, 0], [13 + 11 + 6 + 4, 1], [bytes.length, 2]]);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const prefix = bytes.subarray(0, cut);
+      const tags = boundaries.get(cut);
+      if (tags !== undefined) {
+        expect(parseFlv(prefix).tags).toEqual(file.tags.slice(0, tags));
+        continue;
+      }
+      let caught: unknown;
+      try {
+        parseFlv(prefix);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, `cut at ${cut}`).toBeInstanceOf(InspectorError);
+      expect(['INSPECTOR_FLV_BAD_HEADER', 'INSPECTOR_FLV_TRUNCATED']).toContain((caught as InspectorError).code);
+    }
+  });
+
+  it('round-trips any tags, and random bytes only ever raise InspectorError', () => {
+    const tag = fc.record({ type: fc.constantFrom(8, 9, 18), timestamp: fc.nat({ max: 0xffffffff }), data: fc.uint8Array({ maxLength: 300 }) });
+    fc.assert(
+      fc.property(fc.boolean(), fc.boolean(), fc.array(tag, { maxLength: 20 }), (hasAudio, hasVideo, tags) => {
+        const flv = { hasAudio, hasVideo, tags };
+        expect(parseFlv(writeFlv(flv))).toEqual(flv);
+      }),
+      { numRuns: 200 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (noise) => {
+        const input = new Uint8Array([0x46, 0x4c, 0x56, ...noise]);
+        try {
+          parseFlv(input);
+        } catch (error) {
+          expect(error).toBeInstanceOf(InspectorError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
+

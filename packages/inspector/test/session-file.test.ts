@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { exportSession, importSession } from '../src/session-file';
 import { InspectorError } from '../src/errors';
 import { AAC_SEQUENCE_HEADER, AVC_SEQUENCE_HEADER, Wire, command, deliverStream, metadata, msg } from './fixtures';
@@ -61,4 +62,21 @@ describe('session files', () => {
       expect((caught as InspectorError).message).toContain(message);
     }
   });
+
+  it('never throws anything but InspectorError, whatever JSON it is given', () => {
+    const valid = JSON.parse(exportSession(recordedSession()));
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), fc.constantFrom('recording', 'messages', 'timeline', 'handshake', 'limits', 'source'), (noise, value, field) => {
+        for (const text of [JSON.stringify(noise), JSON.stringify({ ...valid, recording: { ...valid.recording, [field]: value } })]) {
+          try {
+            importSession(text);
+          } catch (error) {
+            expect(error).toBeInstanceOf(InspectorError);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
+
