@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { bytesEqual, fromHex } from '@rtmp-web/bytes';
+import { bytesEqual, concatBytes, fromHex } from '@rtmp-web/bytes';
 import type { CodedError } from '@rtmp-web/bytes';
 import { ChunkReader } from '../../src/chunk';
 import { decodeCommand, decodeProtocolControl, encodeWindowAckSize, packAggregate } from '../../src/messages';
 import { MessageType } from '../../src/types';
 import type { ChunkInfo, RtmpMessage } from '../../src/types';
 import { NetConnection } from '../../src/session/net-connection';
+import { createMemoryTransportPair } from '../../src/session/memory-transport';
 import type { ConnectOptions } from '../../src/session/net-connection';
 import type { MediaMessageEvent } from '../../src/session/net-stream';
 import { RtmpError } from '../../src/errors';
@@ -227,6 +228,39 @@ describe('NetConnection.connect', () => {
     expect((await rejection(nc.connect(URL, { transport: server.clientTransport }))).code).toBe('SESSION_INVALID_STATE');
     expect((await rejection(new NetConnection().connect('http://x/y/z', { transport: server.clientTransport }))).code).toBe('SESSION_INVALID_URL');
     nc.close();
+  });
+
+  it('gives the same result however the server bytes are split (every boundary of the connect answer, S0S1S2 sampled)', async () => {
+    // Record what a server answers once, then replay it cut in two at every byte boundary.
+    const recorder = new ScriptedServer({ unsignedS1: true });
+    const first = connect(recorder, { handshake: 'simple' });
+    await recorder.acceptConnect();
+    const expected = await first.promise;
+    first.nc.close();
+    const answer = concatBytes(recorder.transport.sent);
+    // Every cut inside the chunked answer and around the handshake seams; inside S0S1S2 every
+    // 61st (ClientHandshake's own tests cut the handshake at every boundary).
+    const cuts = [...Array(answer.byteLength).keys()].filter((cut) => cut >= 3073 - 8 || cut <= 8 || Math.abs(cut - 1537) <= 2 || cut % 61 === 0);
+    let runs = 0;
+    for (const cut of cuts) {
+      const parts = cut === 0 ? [answer] : [answer.subarray(0, cut), answer.subarray(cut)];
+      const [client, fakeServer] = createMemoryTransportPair();
+      let answered = false;
+      fakeServer.onData = () => {
+        if (answered) return;
+        answered = true;
+        for (const part of parts) fakeServer.send(part);
+      };
+      const nc = new NetConnection();
+      const result = await nc.connect(URL, { transport: client, handshake: 'simple', timeoutMs: 5000 });
+      expect(result.info).toEqual(expected.info);
+      expect(result.properties).toEqual(expected.properties);
+      expect(nc.bytesReceived).toBe(answer.byteLength);
+      nc.close();
+      runs++;
+    }
+    expect(runs).toBe(cuts.length);
+    expect(cuts.filter((cut) => cut > 3073).length).toBe(answer.byteLength - 3074);
   });
 
   it('copes with every server byte delivered on its own (handshake and chunks)', async () => {
