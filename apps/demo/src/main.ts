@@ -1,6 +1,5 @@
-import type { CodedError } from '@rtmp-web/bytes';
 import { RtmpPlayer } from '@rtmp-web/player';
-import type { PlayerStats, StateChange, TimeToFirstFrame } from '@rtmp-web/player';
+import type { PlayerStats, RtmpPlayerEvents, StateChange, TimeToFirstFrame } from '@rtmp-web/player';
 import { explainError } from './explain';
 import { Sparkline } from './sparkline';
 import './styles.css';
@@ -13,6 +12,8 @@ export interface DemoTestHook {
   firstFrame: TimeToFirstFrame | null;
   latencies: number[];
   inspector: 'absent' | 'loading' | 'mounted' | 'failed';
+  /** Player events with performance.now() times, for measurements. */
+  timeline: Array<{ at: number; event: string; detail?: string }>;
 }
 
 declare global {
@@ -28,7 +29,11 @@ const initialSrc = params.get('src') ?? 'rtmp://127.0.0.1:19350/live/demo';
 const initialBridge = params.get('bridge') ?? defaultBridge;
 const autoplay = params.has('src') && params.get('autoplay') !== '0';
 
-const hook: DemoTestHook = { states: [], errors: [], statuses: [], firstFrame: null, latencies: [], inspector: 'absent' };
+const hook: DemoTestHook = { states: [], errors: [], statuses: [], firstFrame: null, latencies: [], inspector: 'absent', timeline: [] };
+const mark = (event: string, detail?: string) => {
+  hook.timeline.push({ at: performance.now(), event, ...(detail !== undefined ? { detail } : {}) });
+  if (hook.timeline.length > 500) hook.timeline.shift();
+};
 window.__rtmpDemo = hook;
 
 // ---- DOM ---------------------------------------------------------------------------------------
@@ -169,6 +174,7 @@ function addLog(kind: string, text: string): void {
 
 player.on('state', (change: StateChange) => {
   hook.states.push(change.to);
+  mark('state', change.to);
   stateBadge.textContent = change.to;
   stateBadge.className = `state ${change.to}`;
   stateReason.textContent = change.reason;
@@ -180,7 +186,7 @@ player.on('state', (change: StateChange) => {
   if (change.to === 'connecting' && change.from !== 'reconnecting') clearTtff();
 });
 
-player.on('error', (error: CodedError) => {
+player.on('error', (error: RtmpPlayerEvents['error']) => {
   hook.errors.push({ code: error.code, message: error.message, fatal: error.fatal });
   const text = explainError(error);
   addLog(error.fatal ? 'error' : 'warn', `${error.code}: ${error.message}`);
@@ -190,6 +196,7 @@ player.on('error', (error: CodedError) => {
 });
 
 player.on('status', (status) => {
+  mark('status', status.code);
   hook.statuses.push(status.code);
   addLog('status', `${status.code}${status.description ? ` (${status.description})` : ''}`);
 });
@@ -198,6 +205,7 @@ player.on('metadata', (metadata) => {
   addLog('data', `onMetaData${size}`);
 });
 player.on('tracks', (tracks) => {
+  mark('tracks', `${tracks.generation}`);
   const parts = [tracks.video?.codec, tracks.audio?.codec].filter(Boolean);
   statCells.get('tracks')!.textContent = parts.join(' + ') || 'none';
   addLog('data', `tracks: ${parts.join(' + ')} (pipeline ${tracks.generation})`);
@@ -207,9 +215,13 @@ player.on('stall', (event) => {
   if (!event.resolved) addLog('warn', `stalled for ${(event.durationMs / 1000).toFixed(1)} s`);
 });
 player.on('latency', (event) => {
-  if (event.seek) addLog('info', `jumped to the live edge (${event.seek.reason})`);
+  if (event.seek) {
+    mark('seek', `${event.seek.reason} -> ${event.seek.to.toFixed(3)}`);
+    addLog('info', `jumped to the live edge (${event.seek.reason})`);
+  }
 });
 player.on('firstFrame', (ttff) => {
+  mark('firstFrame');
   hook.firstFrame = ttff;
   renderTtff(ttff);
   addLog('info', `first frame after ${Math.round(ttff.firstFrame ?? 0)} ms`);
@@ -290,6 +302,7 @@ function start(): void {
   url.searchParams.set('src', srcInput.value);
   url.searchParams.set('bridge', bridgeInput.value);
   history.replaceState(null, '', url);
+  mark('load');
   player.load(srcInput.value.trim(), { bridge: bridgeInput.value.trim() });
   void player.play();
 }
@@ -320,7 +333,7 @@ renderTtff({ wsOpen: null, handshake: null, connect: null, play: null, firstMedi
 showView(params.get('view') === 'inspector' ? 'inspector' : 'player');
 // The inspector records from the first connection on, so it is mounted (hidden) right away; the
 // first play waits for it a little (at most 300 ms) so the handshake is in its timeline.
-mountInspectorOnce();
+if (params.get('inspector') !== '0') mountInspectorOnce();
 const inspectorReady = new Promise<void>((resolve) => {
   const started = performance.now();
   const wait = () => (hook.inspector === 'loading' && performance.now() - started < 300 ? setTimeout(wait, 10) : resolve());

@@ -3,7 +3,7 @@
  * or `ffmpeg -listen 1`), an ffmpeg publisher of testsrc2 + sine, and the bridge allowing only
  * that server. Everything on loopback; stop() ends all of it.
  */
-import { createBridge, type Bridge } from '@rtmp-web/bridge';
+import { createBridge, createBridgeLogger, type Bridge } from '@rtmp-web/bridge';
 import {
   publishTestStream,
   startFfmpegServer,
@@ -82,7 +82,13 @@ export async function startStack(kind: ServerKind, options: StackOptions = {}): 
     },
   };
   try {
-    bridge = await createBridge({ host: '127.0.0.1', port: 0, allow: [`127.0.0.1:${server.port}`], metrics: false });
+    bridge = await createBridge({
+      host: '127.0.0.1',
+      port: 0,
+      allow: [`127.0.0.1:${server.port}`],
+      metrics: false,
+      logger: createBridgeLogger(process.env['BRIDGE_LOG'] ?? 'warn'),
+    });
     if (!options.noPublisher) await stack.publish();
   } catch (error) {
     await stack.stop();

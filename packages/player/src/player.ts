@@ -20,6 +20,7 @@ import { LatencyEstimator } from './latency/latency-estimator';
 import { VideoDropPolicy } from './latency/video-drop-policy';
 import { MseSink } from './media/mse-sink';
 import type { SinkTracks } from './media/mse-sink';
+import { loadMpegts } from './media/mpegts-types';
 import type { MpegtsModuleLike } from './media/mpegts-types';
 import { PlayerStateMachine } from './player-state';
 import type { PlayerState, StateChange } from './player-state';
@@ -337,6 +338,8 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     this.endSession();
     this.clearReconnect();
     this.backoff.reset();
+    // Fetch the remuxer while the connection is being set up.
+    (this.config.loadMpegts ?? loadMpegts)().catch(() => undefined);
     this.source = { url: rtmpUrl, options };
     this.wantPlaying = true;
     this.startSession(url, options, false);

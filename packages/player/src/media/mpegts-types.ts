@@ -33,8 +33,17 @@ export interface MpegtsModuleLike {
   LoggingControl: { applyConfig(config: Record<string, boolean>): void };
 }
 
-/** Loads mpegts.js on first use (it touches `self`/`window` at import time). */
-export async function loadMpegts(): Promise<MpegtsModuleLike> {
-  const module = (await import('mpegts.js')) as unknown as { default?: MpegtsModuleLike } & MpegtsModuleLike;
-  return module.default ?? module;
+let loading: Promise<MpegtsModuleLike> | null = null;
+
+/**
+ * Loads mpegts.js once, on first use (it touches `self`/`window` at import time, so it is never
+ * imported statically). The player calls this at load() so the module is ready by the time the
+ * tracks are known, which keeps it off the time-to-first-frame path.
+ */
+export function loadMpegts(): Promise<MpegtsModuleLike> {
+  loading ??= import('mpegts.js').then((module) => {
+    const loaded = module as unknown as { default?: MpegtsModuleLike } & MpegtsModuleLike;
+    return loaded.default ?? loaded;
+  });
+  return loading;
 }

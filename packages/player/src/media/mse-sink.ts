@@ -285,7 +285,8 @@ export class MseSink extends TypedEmitter<MseSinkEvents> implements MediaSink {
         autoCleanupSourceBuffer: true,
         autoCleanupMaxBackwardDuration: 30,
         autoCleanupMinBackwardDuration: 10,
-        deferLoadAfterSourceOpen: true,
+        // Start the transmuxer at once: mpegts.js's MSE controller queues segments until sourceopen.
+        deferLoadAfterSourceOpen: false,
         fixAudioTimestampGap: true,
       },
     );
