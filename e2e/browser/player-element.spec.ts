@@ -67,9 +67,7 @@ test('<rtmp-player> plays in <media-controller> and obeys its play button', asyn
   await expect.poll(() => page.evaluate(() => window.__rtmpElement!.paused)).toBe(false);
   // resuming a live stream goes back to the live edge: the playhead jumps past the pause
   await expect.poll(() => page.evaluate(() => window.__rtmpElement!.currentTime), { timeout: 5000 }).toBeGreaterThan(pausedAt + 0.8);
-  const latency = await page.evaluate(() => window.__rtmpElement!.player.latency.latency);
-  expect(latency).not.toBeNull();
-  expect(latency!).toBeLessThan(1);
+  await expect.poll(() => page.evaluate(() => window.__rtmpElement!.player.latency.latency ?? 99), { timeout: 3000 }).toBeLessThan(0.6);
 
   // the mute button toggles the element's muted property
   await page.locator('media-mute-button').click();

@@ -780,13 +780,17 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       paused: media.paused,
       latency: latencyMs === null ? null : latencyMs / 1000,
     });
-    this.lastDecision = decision;
     if (Math.abs(media.playbackRate - decision.playbackRate) > 0.001) media.playbackRate = decision.playbackRate;
     const event: LatencyEvent = { latency: decision.latency, buffer: decision.buffer, playbackRate: decision.playbackRate };
     if (decision.seekTo !== undefined && range) {
+      // Report what the seek leaves: it removes exactly the media it skips.
+      const skipped = decision.seekTo - media.currentTime;
       media.currentTime = decision.seekTo;
       event.seek = { to: decision.seekTo, reason: decision.reason ?? 'seek' };
+      if (event.latency !== null) event.latency -= skipped;
+      if (event.buffer !== null) event.buffer -= skipped;
     }
+    this.lastDecision = { ...decision, latency: event.latency, buffer: event.buffer };
     this.emit('latency', event);
 
     // Progress and stalls: currentTime must move while we want to play and are not paused.
