@@ -167,7 +167,9 @@ export class SessionRecorder implements ProtocolTap {
       type: message.type,
       timestamp: message.timestamp,
       delta: previous === undefined ? 0 : message.timestamp - previous,
-      payload: message.payload.slice(),
+      // ChunkReader hands out a fresh buffer per message and ChunkWriter's tap a copy, so the
+      // payload is ours to keep without another copy (the media path is the hot one).
+      payload: message.payload,
       chunks: [],
     };
     // ChunkReader reports every chunk of a push before the session reports the messages it
