@@ -123,6 +123,16 @@ describe('probe against ffmpeg -listen 1', () => {
     expectDefaultStream(report, FFMPEG_SIGNS_S1);
   });
 
+  it('stops by itself when ffmpeg ends its input and hangs up (stopReason connection-closed)', async () => {
+    const server = track(await startFfmpegServer({ app: 'live', stream: 'cam', durationSec: 3 }));
+    const started = Date.now();
+    const report = await runProbe({ url: server.url('live', 'cam'), durationSec: 60 });
+    expect(report.stopReason).toBe('connection-closed');
+    expect(Date.now() - started).toBeLessThan(20_000);
+    // 3 s at 25 fps: 75 frames plus the sequence header (the end-of-sequence tag may not make it).
+    expect(report.counts.video).toBeGreaterThanOrEqual(76);
+  });
+
   it('reports the served stream (command, text output)', async () => {
     const server = track(await startFfmpegServer({ app: 'live', stream: 'cam', durationSec: 30 }));
     const cli = await runCli(['probe', server.url('live', 'cam'), '--duration', '2']);

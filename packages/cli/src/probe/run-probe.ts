@@ -202,8 +202,11 @@ class StreamWatcher {
         if (!this.ended) return;
         for (const timer of timers) clearTimeout(timer);
         this.ended = null;
-        if (error) reject(error);
-        else resolve('connection-closed');
+        // A server that simply hangs up after sending media has ended the stream (ffmpeg -listen
+        // does at the end of its input); before any media, or on a real failure, it is an error.
+        const hungUp = error === undefined || error.code === 'TRANSPORT_CLOSED';
+        if (hungUp && this.audio.count + this.video.count > 0) resolve('connection-closed');
+        else reject(error ?? new ProbeError('PROBE_NO_MEDIA', 'the connection closed without any audio or video'));
       });
     });
   }

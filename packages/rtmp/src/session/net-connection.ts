@@ -27,6 +27,7 @@ import { parseRtmpUrl } from './rtmp-url';
 import type { RtmpUrl } from './rtmp-url';
 import { sessionError } from './session-errors';
 import { TypedEmitter } from './typed-emitter';
+import { AcknowledgementWindow } from './acknowledgement-window';
 
 export interface ConnectOptions {
   /** An open transport (TcpTransport in Node, WebSocketTransport in a page). The connection owns it from now on. */
@@ -140,7 +141,6 @@ const DEFAULT_FLASH_VERSION = 'LNX 9,0,124,2';
 const DEFAULT_WINDOW_ACK_SIZE = 2_500_000;
 const DEFAULT_OUTGOING_CHUNK_SIZE = 4096;
 const CONNECT_TRANSACTION_ID = 1;
-const U32 = 2 ** 32;
 
 /**
  * The client side of an RTMP connection (RTMP 1.0 §7.2.1): handshake, connect, the protocol
@@ -169,11 +169,8 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
   private objectEncoding: 0 | 3 = 0;
   private closeError: CodedError | undefined;
 
-  // Acknowledgement bookkeeping (RTMP 1.0 §5.4.3, §5.4.4): the server's window obliges us to
-  // report the running total of bytes received, counted from the first handshake byte.
-  private totalBytesReceived = 0;
-  private bytesAtLastAck = 0;
-  private serverWindowAckSize: number | null = null;
+  // RTMP 1.0 §5.4.3: the server's window obliges us to report the bytes received.
+  private readonly acknowledgements = new AcknowledgementWindow();
   private announcedWindowAckSize: number | null = null;
   private lastPeerBandwidthLimitType: number | null = null;
 
@@ -193,12 +190,12 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
 
   /** Bytes received so far, handshake included (what Acknowledgements report, before the u32 wrap). */
   get bytesReceived(): number {
-    return this.totalBytesReceived;
+    return this.acknowledgements.bytesReceived;
   }
 
   /** The server's Window Acknowledgement Size, once it sent one. */
   get windowAckSize(): number | null {
-    return this.serverWindowAckSize;
+    return this.acknowledgements.windowSize;
   }
 
   /** AMF encoding used for commands after connect (what the server confirmed). */
@@ -377,7 +374,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
 
   private receive(bytes: Uint8Array): void {
     if (this.state === 'closed') return;
-    this.totalBytesReceived += bytes.byteLength;
+    this.acknowledgements.received(bytes.byteLength);
     if (this.state === 'handshaking') {
       this.pendingInbound.push(bytes);
       void this.drainHandshake();
@@ -431,14 +428,12 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     this.acknowledgeIfWindowReached();
   }
 
-  /** RTMP 1.0 §5.4.3: once `window` bytes arrived since the last report, send the running total (u32, wrapping). */
+  /** RTMP 1.0 §5.4.3: once a window's worth of bytes arrived since the last report, send the running total. */
   private acknowledgeIfWindowReached(): void {
-    const window = this.serverWindowAckSize;
-    if (window === null || window <= 0) return;
-    if (this.totalBytesReceived - this.bytesAtLastAck < window) return;
-    this.bytesAtLastAck = this.totalBytesReceived;
+    const sequenceNumber = this.acknowledgements.takeDueAcknowledgement();
+    if (sequenceNumber === null) return;
     this.sendMessages([
-      { type: MessageType.Acknowledgement, streamId: 0, timestamp: 0, payload: encodeAcknowledgement(this.totalBytesReceived % U32), csid: ChunkStreamId.ProtocolControl },
+      { type: MessageType.Acknowledgement, streamId: 0, timestamp: 0, payload: encodeAcknowledgement(sequenceNumber), csid: ChunkStreamId.ProtocolControl },
     ]);
   }
 
@@ -504,7 +499,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
   private handleWindowMessage(message: RtmpMessage): void {
     const control = decodeProtocolControl(message);
     if (control.kind === 'WindowAckSize') {
-      this.serverWindowAckSize = control.windowSize;
+      this.acknowledgements.setWindowSize(control.windowSize);
       return;
     }
     if (control.kind === 'SetPeerBandwidth') {
