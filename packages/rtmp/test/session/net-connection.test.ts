@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bytesEqual, concatBytes, fromHex } from '@rtmp-web/bytes';
 import type { CodedError } from '@rtmp-web/bytes';
 import { ChunkReader } from '../../src/chunk';
-import { decodeCommand, decodeProtocolControl, encodeWindowAckSize, packAggregate } from '../../src/messages';
+import { decodeCommand, decodeProtocolControl, encodeCommand, encodeWindowAckSize, packAggregate } from '../../src/messages';
 import { MessageType } from '../../src/types';
 import type { ChunkInfo, RtmpMessage } from '../../src/types';
 import { NetConnection } from '../../src/session/net-connection';
@@ -156,6 +156,23 @@ describe('NetConnection.connect', () => {
     // Both went out in the same write, Window Ack Size first.
     const writes = server.messagesPerClientWrite();
     expect(writes.at(-1)!.map((m) => m.type)).toEqual([MessageType.WindowAckSize, MessageType.SetChunkSize]);
+    nc.close();
+  });
+
+  it('objectEncoding 3: connect stays AMF0 (type 20), later commands use type 17 once the server confirms AMF3', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server, { objectEncoding: 3 });
+    const connect3 = await server.acceptConnect({ objectEncoding: 3 });
+    await promise;
+    expect(connect3.encoding).toBe(0);
+    expect((connect3.commandObject as Record<string, unknown>).objectEncoding).toBe(3);
+    expect(nc.encoding).toBe(3);
+    const result = nc.call('echo', { nested: [1, 'two'] });
+    const { message, command } = await server.waitForCommand('echo');
+    expect(message.type).toBe(MessageType.CommandAmf3);
+    expect(command.args).toEqual([{ nested: [1, 'two'] }]);
+    server.send({ ...server.command('_result', command.transactionId, null, []), type: MessageType.CommandAmf3, payload: encodeCommand({ name: '_result', transactionId: command.transactionId, commandObject: null, args: ['ok'] }, 3) });
+    expect(await result).toEqual(['ok']);
     nc.close();
   });
 
