@@ -10,9 +10,11 @@ import type { Transport } from '../types';
 export class MemoryTransport implements Transport {
   onData: ((bytes: Uint8Array) => void) | null = null;
   onClose: ((error?: CodedError) => void) | null = null;
-  /** Every byte run passed to `send`, in order (tests assert on how writes were grouped). */
+  /** Every byte run passed to `send`, in order, when created with `recordSent` (tests assert on how writes were grouped). */
   readonly sent: Uint8Array[] = [];
   peer: MemoryTransport | null = null;
+
+  constructor(private readonly recordSent = false) {}
   private closed = false;
   private readonly pendingDeliveries: Uint8Array[] = [];
   private deliveryScheduled = false;
@@ -24,7 +26,7 @@ export class MemoryTransport implements Transport {
   send(bytes: Uint8Array): void {
     if (this.closed) return;
     const copy = bytes.slice();
-    this.sent.push(copy);
+    if (this.recordSent) this.sent.push(copy);
     this.peer?.receive(copy);
   }
 
@@ -73,10 +75,13 @@ export class MemoryTransport implements Transport {
   }
 }
 
-/** Two connected in-memory transports: what one sends, the other receives. */
-export function createMemoryTransportPair(): [MemoryTransport, MemoryTransport] {
-  const a = new MemoryTransport();
-  const b = new MemoryTransport();
+/**
+ * Two connected in-memory transports: what one sends, the other receives. With `recordSent`
+ * each end also keeps a copy of everything it sent in `sent` (memory grows with the traffic).
+ */
+export function createMemoryTransportPair(options: { recordSent?: boolean } = {}): [MemoryTransport, MemoryTransport] {
+  const a = new MemoryTransport(options.recordSent ?? false);
+  const b = new MemoryTransport(options.recordSent ?? false);
   a.peer = b;
   b.peer = a;
   return [a, b];

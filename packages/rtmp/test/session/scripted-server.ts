@@ -51,7 +51,7 @@ export class ScriptedServer {
   private readonly waiters: Array<{ predicate: (message: RtmpMessage) => boolean; resolve: (message: RtmpMessage) => void }> = [];
 
   constructor(private readonly options: ScriptedServerOptions = {}) {
-    [this.clientTransport, this.transport] = createMemoryTransportPair();
+    [this.clientTransport, this.transport] = createMemoryTransportPair({ recordSent: true });
     this.handshake = new ServerHandshake(options.unsignedS1 ? { layout: false } : {});
     this.transport.onData = (bytes) => {
       this.queue = this.queue.then(() => this.receive(bytes));
