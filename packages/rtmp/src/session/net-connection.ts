@@ -215,7 +215,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
    */
   connect(url: string | RtmpUrl, options: ConnectOptions): Promise<ConnectResult> {
     if (this.state !== 'idle') {
-      return Promise.reject(sessionError('SESSION_INVALID_STATE', `connect() called in state ${this.state}; a NetConnection connects once`));
+      return Promise.reject(sessionError('SESSION_INVALID_STATE', `connect() called in state ${this.state}; a NetConnection connects once`, {}, { fatal: false }));
     }
     let parsed: RtmpUrl;
     try {
@@ -291,7 +291,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
   /** Like `call`, resolving with the whole decoded `_result` (command object included). */
   invoke(name: string, commandObject: AmfValue, args: AmfValue[], streamId: number): Promise<RtmpCommand> {
     if (this.state !== 'connected') {
-      return Promise.reject(sessionError('SESSION_NOT_CONNECTED', `cannot call ${name}: the connection is ${this.state}`, { name, state: this.state }));
+      return Promise.reject(sessionError('SESSION_NOT_CONNECTED', `cannot call ${name}: the connection is ${this.state}`, { name, state: this.state }, { fatal: false }));
     }
     const transactionId = this.nextTransactionId++;
     const promise = new Promise<RtmpCommand>((resolve, reject) => {
@@ -304,7 +304,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
   /** Sends a command that expects no answer (transaction id 0), e.g. play, pause, deleteStream. */
   send(name: string, commandObject: AmfValue, args: AmfValue[], streamId = 0): void {
     if (this.state !== 'connected') {
-      throw sessionError('SESSION_NOT_CONNECTED', `cannot send ${name}: the connection is ${this.state}`, { name, state: this.state });
+      throw sessionError('SESSION_NOT_CONNECTED', `cannot send ${name}: the connection is ${this.state}`, { name, state: this.state }, { fatal: false });
     }
     this.sendCommand({ name, transactionId: 0, commandObject, args }, streamId);
   }
@@ -323,7 +323,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     const result = await this.invoke('createStream', null, [], 0);
     const streamId = result.args[0];
     if (typeof streamId !== 'number' || !Number.isInteger(streamId) || streamId < 1) {
-      throw sessionError('SESSION_UNEXPECTED_RESPONSE', `createStream answered with ${JSON.stringify(streamId)} instead of a stream id`, { value: String(streamId) });
+      throw sessionError('SESSION_UNEXPECTED_RESPONSE', `createStream answered with ${JSON.stringify(streamId)} instead of a stream id`, { value: String(streamId) }, { fatal: false });
     }
     if (this.streams.has(streamId)) {
       // nginx-rtmp answers every createStream with stream id 1: one stream per connection.
@@ -363,7 +363,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
   /** @internal A command plus a control message in one write (play + SetBufferLength). */
   sendCommandWithControl(command: CommandInit, streamId: number, control: Uint8Array | null): void {
     if (this.state !== 'connected') {
-      throw sessionError('SESSION_NOT_CONNECTED', `cannot send ${command.name}: the connection is ${this.state}`, { name: command.name, state: this.state });
+      throw sessionError('SESSION_NOT_CONNECTED', `cannot send ${command.name}: the connection is ${this.state}`, { name: command.name, state: this.state }, { fatal: false });
     }
     const messages: RtmpMessage[] = [this.commandMessage(command, streamId)];
     if (control) messages.push({ type: MessageType.UserControl, streamId: 0, timestamp: 0, payload: control, csid: ChunkStreamId.ProtocolControl });

@@ -94,7 +94,7 @@ export class NetStream extends TypedEmitter<NetStreamEvents> implements StreamMe
    * close reason. Servers that wait for a publisher may never answer: apply your own timeout.
    */
   play(name: string, options: PlayOptions = {}): Promise<NetStreamStatus> {
-    if (this.deleted) return Promise.reject(sessionError('STREAM_DELETED', `stream ${this.streamId} was deleted`, { streamId: this.streamId }));
+    if (this.deleted) return Promise.reject(sessionError('STREAM_DELETED', `stream ${this.streamId} was deleted`, { streamId: this.streamId }, { fatal: false }));
     this.playWaiter?.reject(sessionError('STREAM_PLAY_FAILED', 'superseded by a newer play()', { streamId: this.streamId }, { fatal: false }));
     this.playStart = new Promise<NetStreamStatus>((resolve, reject) => {
       this.playWaiter = { resolve, reject };
