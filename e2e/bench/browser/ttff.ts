@@ -101,6 +101,13 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
       return { name: c.name, runs: mine.length, ok: times.length, median: median(times), p10: percentile(times, 10), p90: percentile(times, 90), min: Math.min(...times), max: Math.max(...times), stages };
     });
     const baseline = summary.find((s) => s.name.startsWith('mpegts.js'));
+    // Where our time goes: the gaps between consecutive stages (medians of medians, so approximate).
+    for (const s of summary.filter((x) => x.name.startsWith('rtmp-web'))) {
+      const entries = Object.entries(s.stages).filter(([, v]) => !Number.isNaN(v)) as [string, number][];
+      const gaps = entries.map(([k, v], i) => ({ span: i === 0 ? `load -> ${k}` : `${entries[i - 1]![0]} -> ${k}`, ms: i === 0 ? v : v - entries[i - 1]![1] }));
+      const largest = [...gaps].sort((a, b) => b.ms - a.ms).slice(0, 2);
+      if (largest.length > 0) notes.push(`${s.name}: the largest steps are ${largest.map((g) => `${g.span} (${formatNumber(g.ms, 0)} ms)`).join(' and ')}.`);
+    }
     const oursNms = summary.find((s) => s.name === 'rtmp-web player via bridge, node-media-server');
     const targets: TargetCheck[] = [
       {
@@ -142,6 +149,7 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
         'Publish: ffmpeg testsrc2 640x360 25 fps, x264 veryfast zerolatency, 1 s GOP, AAC, paced with -re, one publish per server for the whole run. A page joins mid-GOP, so the server\'s GOP cache (or its absence) shows in the figures: node-media-server keeps the last GOP and sends it on play; nginx-rtmp (no cache configured) waits for the next keyframe.',
         'Timing: from the page calling start (player created, load()) to the first requestVideoFrameCallback, in the page\'s clock. Each run is a fresh page in one Chromium (system /usr/bin/chromium, headless, muted autoplay).',
         'mpegts.js options: isLive, enableStashBuffer false, liveBufferLatencyChasing and liveSync on, no worker.',
+        'Why WS-FLV starts sooner: it is one HTTP upgrade and then media, while RTMP needs the WebSocket to the bridge, the bridge\'s TCP connect, the handshake (C0C1/S0S1S2/C2), then connect, createStream and play, each a round trip through the page\'s event loop, before the first media message.',
         ...notes,
       ],
       data: { runs: results, summary },

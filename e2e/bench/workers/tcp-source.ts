@@ -1,6 +1,8 @@
 /**
  * A TCP server that stands in for the RTMP server's output (bytes are bytes to a relay).
- *   --mode bulk --bytes N    every connection gets N bytes as fast as it reads them, then FIN.
+ *   --mode bulk --bytes N    every connection gets N bytes as fast as it reads them; the client
+ *                            closes (a FIN from here could race the relay's last bytes: websockify
+ *                            drops what it has not sent yet when its target closes).
  *   --mode paced --rate B    every connection gets B bytes/s, written every 40 ms, forever;
  *                            a connection with more than 4 MB unsent stops being fed (it has
  *                            fallen behind; its viewer will see the shortfall).
@@ -27,7 +29,6 @@ function sendBulk(socket: Socket, total: number): void {
         return;
       }
     }
-    socket.end();
   };
   pump();
 }
