@@ -91,6 +91,8 @@ async function main(): Promise<void> {
       writeFileSync(join(RESULTS_DIR, `${bench.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
       for (const t of result.targets) log(`${t.measure}: ${t.actual} (target ${t.target}: ${t.met === null ? 'not measured' : t.met ? 'met' : 'MISSED'})`);
       log(`done in ${result.durationSec} s`);
+      // Regenerated after every benchmark, so an interrupted run still leaves its figures.
+      writeFileSync(DOC_PATH, renderBenchmarksDoc(readResults(), BENCHMARKS.map((b) => b.name), INTRO));
     } catch (error) {
       failures.push(bench.name);
       console.error(`[${bench.name}] could not run:`, error);

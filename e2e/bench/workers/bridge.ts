@@ -7,6 +7,10 @@
 import { createBridge } from '@rtmp-web/bridge';
 
 const targetPorts = process.argv.flatMap((arg, i) => (arg === '--target-port' ? [Number(process.argv[i + 1])] : []));
+// --limit name=value overrides one bridge limit (for experiments; the benchmarks use none).
+const overrides = Object.fromEntries(
+  process.argv.flatMap((arg, i) => (arg === '--limit' ? [process.argv[i + 1]!.split('=')] : [])).map(([k, v]) => [k, Number(v)]),
+);
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const bridge = await createBridge({
   host: '127.0.0.1',
@@ -23,6 +27,7 @@ const bridge = await createBridge({
     pingIntervalMs: 0,
     handshakeTimeoutMs: 30_000,
     upstreamConnectTimeoutMs: 30_000,
+    ...overrides,
   },
 });
 console.log(`LISTENING ${bridge.port}`);
