@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bytesEqual, concatBytes, fromHex } from '@rtmp-web/bytes';
 import type { CodedError } from '@rtmp-web/bytes';
 import { ChunkReader } from '../../src/chunk';
-import { decodeCommand, decodeProtocolControl, encodeCommand, encodeWindowAckSize, packAggregate } from '../../src/messages';
+import { decodeCommand, decodeProtocolControl, encodeCommand, encodeSharedObjectMessage, encodeWindowAckSize, packAggregate } from '../../src/messages';
 import { MessageType } from '../../src/types';
 import type { ChunkInfo, RtmpMessage } from '../../src/types';
 import { NetConnection } from '../../src/session/net-connection';
@@ -400,6 +400,27 @@ describe('NetConnection protocol duties', () => {
     );
     await settle();
     expect(seen).toEqual(['command onFCSubscribe', 'status NetConnection.Connect.AppShutdown', 'data hello [1]']);
+    nc.close();
+  });
+
+  it('decodes shared object messages into sharedObject events (connection, and the stream they name)', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const created = nc.createStream();
+    await server.acceptCreateStream(1);
+    const ns = await created;
+    const onConnection: string[] = [];
+    const onStream: string[] = [];
+    nc.on('sharedObject', (so) => onConnection.push(`${so.streamId} ${so.name} v${so.version} ${so.events.map((e) => e.kind).join(',')}`));
+    ns.on('sharedObject', (so) => onStream.push(`${so.name} ${JSON.stringify(so.events[0]?.properties)}`));
+    const payload = encodeSharedObjectMessage({ name: 'chat', version: 3, events: [{ kind: 'UseSuccess' }, { kind: 'Change', properties: [{ name: 'topic', value: 'hi' }] }] }, 0);
+    server.send(
+      { type: MessageType.SharedObjectAmf0, streamId: 0, timestamp: 0, csid: 3, payload },
+      { type: MessageType.SharedObjectAmf0, streamId: 1, timestamp: 0, csid: 3, payload: encodeSharedObjectMessage({ name: 'room', events: [{ kind: 'Change', properties: [{ name: 'n', value: 1 }] }] }, 0) },
+    );
+    await settle();
+    expect(onConnection).toEqual(['0 chat v3 UseSuccess,Change', '1 room v0 Change']);
+    expect(onStream).toEqual(['room [{"name":"n","value":1}]']);
     nc.close();
   });
 
