@@ -4,6 +4,7 @@
  * exactly; docs/errors.md explains each code.
  */
 import { createServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -156,7 +157,7 @@ describe('transport and usage failures', () => {
     cleanups.push(() => new Promise<void>((resolve) => silent.close(() => resolve())));
     const address = silent.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    const silentSockets = new Set<import('node:net').Socket>();
+    const silentSockets = new Set<Socket>();
     silent.on('connection', (socket) => silentSockets.add(socket));
     cleanups.push(() => silentSockets.forEach((socket) => socket.destroy()));
     const error = await failure(runProbe({ url: `rtmp://127.0.0.1:${port}/live/x`, timeoutSec: 1 }));
