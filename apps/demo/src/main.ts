@@ -317,6 +317,7 @@ function mountInspectorOnce(): void {
   const load = inspectorModules['./inspector/index.ts'];
   if (!load) return;
   hook.inspector = 'loading';
+  inspectorNote.textContent = 'Loading the stream inspector… It records from the next connection on (press Play again to see a handshake).';
   load()
     .then((module) => {
       inspectorNote.remove();
@@ -331,9 +332,11 @@ function mountInspectorOnce(): void {
 
 renderTtff({ wsOpen: null, handshake: null, connect: null, play: null, firstMedia: null, firstFrame: null });
 showView(params.get('view') === 'inspector' ? 'inspector' : 'player');
-// The inspector records from the first connection on, so it is mounted (hidden) right away; the
-// first play waits for it a little (at most 300 ms) so the handshake is in its timeline.
-if (params.get('inspector') !== '0') mountInspectorOnce();
+// With ?view=inspector (or ?inspect) the inspector is mounted before the first play, so the
+// handshake is in its timeline (the first play waits for it at most 300 ms). Otherwise it is
+// mounted when its tab is first opened: its analysis runs on the main thread, and the player
+// should not pay for it unless someone looks.
+if (params.has('inspect') && params.get('inspector') !== '0') mountInspectorOnce();
 const inspectorReady = new Promise<void>((resolve) => {
   const started = performance.now();
   const wait = () => (hook.inspector === 'loading' && performance.now() - started < 300 ? setTimeout(wait, 10) : resolve());

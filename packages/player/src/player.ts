@@ -105,6 +105,8 @@ export interface PlayerStats {
   discardedFrames: number;
   buffer: number | null;
   latency: number | null;
+  /** The latency target held now, s (configured plus what underruns added). */
+  targetLatency: number;
   playbackRate: number;
   /** Transport totals for the current connection. */
   bytesReceived: number;
@@ -224,6 +226,12 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       this.controller.requestLiveEdge();
     }
   };
+  /** The element ran out of data while playing (not a seek): hold a little more buffer from now on. */
+  private readonly onMediaWaiting = () => {
+    const media = this.media;
+    if (!media || media.seeking || !this.wantPlaying || this.state !== 'playing') return;
+    this.controller.noteUnderrun();
+  };
   private readonly onMediaError = () => {
     const error = this.media?.error;
     if (!error || !this.session) return;
@@ -267,10 +275,10 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     return this.source?.url ?? null;
   }
 
-  /** Latest latency measurement. */
-  get latency(): LatencyEvent {
+  /** Latest latency measurement, and the target being held (configured plus what underruns added). */
+  get latency(): LatencyEvent & { target: number } {
     const d = this.lastDecision;
-    return { latency: d?.latency ?? null, buffer: d?.buffer ?? null, playbackRate: this.media?.playbackRate ?? 1 };
+    return { latency: d?.latency ?? null, buffer: d?.buffer ?? null, playbackRate: this.media?.playbackRate ?? 1, target: this.controller.effectiveTarget };
   }
 
   get stats(): PlayerStats {
@@ -288,6 +296,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       discardedFrames: this.discarded,
       buffer: this.lastDecision?.buffer ?? null,
       latency: this.lastDecision?.latency ?? null,
+      targetLatency: this.controller.effectiveTarget,
       playbackRate: this.media?.playbackRate ?? 1,
       bytesReceived: session?.transport?.bytes.received ?? 0,
       reconnects: this.reconnectCount,
@@ -318,6 +327,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     media.addEventListener('error', this.onMediaError);
     media.addEventListener('pause', this.onMediaPause);
     media.addEventListener('play', this.onMediaPlay);
+    media.addEventListener('waiting', this.onMediaWaiting);
     if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.onVisibility);
     this.startTimers();
     if (this.session) this.restartSession('media element changed');
@@ -757,6 +767,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     this.media?.removeEventListener('error', this.onMediaError);
     this.media?.removeEventListener('pause', this.onMediaPause);
     this.media?.removeEventListener('play', this.onMediaPlay);
+    this.media?.removeEventListener('waiting', this.onMediaWaiting);
     if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.onVisibility);
   }
 

@@ -23,6 +23,12 @@ export interface LatencyControllerOptions {
   minBuffer?: number;
   /** After a seek, wait this long before another one (the estimate needs fresh frames), ms. */
   jumpCooldownMs?: number;
+  /** Each underrun (playback waiting for data) adds this much to the target, s ... */
+  underrunBoost?: number;
+  /** ... up to this much in total, s ... */
+  maxUnderrunBoost?: number;
+  /** ... and the extra decays by this much per second of playback without underruns, s/s. */
+  boostDecayPerSecond?: number;
 }
 
 export interface PlaybackSample {
@@ -53,13 +59,16 @@ export interface LatencyDecision {
 }
 
 const DEFAULTS: Required<LatencyControllerOptions> = {
-  targetLatency: 0.25,
+  targetLatency: 0.2,
   tolerance: 0.05,
   maxPlaybackRate: 1.25,
   rateGain: 0.5,
   jumpThreshold: 1.5,
   minBuffer: 0.08,
   jumpCooldownMs: 2000,
+  underrunBoost: 0.05,
+  maxUnderrunBoost: 0.25,
+  boostDecayPerSecond: 0.002,
 };
 
 export class LatencyController {
@@ -68,9 +77,26 @@ export class LatencyController {
   private started = false;
   private liveEdgeRequested = false;
   private lastJumpAt = -Infinity;
+  private boost = 0;
+  private lastUpdateAt: number | null = null;
 
   constructor(options: LatencyControllerOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
+  }
+
+  /**
+   * The target actually held: the configured one plus what underruns added. A network or a
+   * machine that cannot sustain the configured latency gets a little more buffer after each
+   * underrun (playback waiting for data), and the extra drains away (0.12 s per minute by
+   * default) while playback runs clean, so the latency settles where this path can hold it.
+   */
+  get effectiveTarget(): number {
+    return this.options.targetLatency + this.boost;
+  }
+
+  /** Playback ran out of data (the element is waiting while it should play). */
+  noteUnderrun(): void {
+    this.boost = Math.min(this.options.maxUnderrunBoost, this.boost + this.options.underrunBoost);
   }
 
   /** Ask for a jump to the live edge at the next update (tab visible again, user request). */
@@ -88,6 +114,12 @@ export class LatencyController {
 
   update(sample: PlaybackSample): LatencyDecision {
     const o = this.options;
+    if (this.lastUpdateAt !== null && !sample.paused) {
+      const elapsed = Math.max(0, sample.now - this.lastUpdateAt) / 1000;
+      this.boost = Math.max(0, this.boost - o.boostDecayPerSecond * elapsed);
+    }
+    this.lastUpdateAt = sample.now;
+    const target = this.effectiveTarget;
     const { bufferedEnd, currentTime } = sample;
     if (bufferedEnd === null) return { playbackRate: 1, latency: sample.latency, buffer: null };
     const buffer = bufferedEnd - currentTime;
@@ -97,7 +129,7 @@ export class LatencyController {
     // The part of the latency the buffer does not explain (transit, demux, decode) cannot be
     // seeked away; the buffer should hold only what is left of the target.
     const pipeline = Math.max(0, latency - Math.max(0, buffer));
-    const bufferTarget = Math.max(o.minBuffer, o.targetLatency - pipeline);
+    const bufferTarget = Math.max(o.minBuffer, target - pipeline);
     const liveEdge = Math.max(sample.bufferedStart ?? 0, bufferedEnd - bufferTarget);
 
     let reason: SeekReason | undefined;
@@ -120,7 +152,7 @@ export class LatencyController {
       return { playbackRate: 1, seekTo: liveEdge, reason, latency, buffer };
     }
 
-    const excess = latency - o.targetLatency;
+    const excess = latency - target;
     if (sample.paused || buffer <= o.minBuffer || excess <= 0) this.catchingUp = false;
     else if (excess > o.tolerance) this.catchingUp = true;
     const playbackRate = this.catchingUp ? Math.min(o.maxPlaybackRate, 1 + o.rateGain * excess) : 1;

@@ -116,3 +116,34 @@ describe('LatencyController', () => {
     expect(last).toBeLessThan(0.32);
   });
 });
+
+describe('LatencyController: adapting the target to underruns', () => {
+  it('raises the target after each underrun, capped, and decays it during clean playback', () => {
+    const c = new LatencyController({ targetLatency: 0.2, underrunBoost: 0.05, maxUnderrunBoost: 0.12, boostDecayPerSecond: 0.002 });
+    expect(c.effectiveTarget).toBeCloseTo(0.2, 9);
+    c.noteUnderrun();
+    c.noteUnderrun();
+    expect(c.effectiveTarget).toBeCloseTo(0.3, 9);
+    c.noteUnderrun();
+    expect(c.effectiveTarget).toBeCloseTo(0.32, 9); // capped at +0.12
+    // 10 s of playback: -0.02
+    c.update(sample({ now: 0, bufferedEnd: 0.3 }));
+    c.update(sample({ now: 10_000, currentTime: 10, bufferedEnd: 10.3, latency: 0.32 }));
+    expect(c.effectiveTarget).toBeCloseTo(0.3, 9);
+    // paused time does not count
+    c.update(sample({ now: 20_000, currentTime: 10, bufferedEnd: 20, paused: true, latency: 0.32 }));
+    expect(c.effectiveTarget).toBeCloseTo(0.3, 9);
+    // back to the configured target after long enough, never below it
+    c.update(sample({ now: 200_000, currentTime: 200, bufferedEnd: 200.2, latency: 0.2 }));
+    expect(c.effectiveTarget).toBeCloseTo(0.2, 9);
+  });
+
+  it('holds the raised target: no speed-up while latency is within it', () => {
+    const c = new LatencyController({ targetLatency: 0.2, tolerance: 0.05 });
+    c.update(sample({ now: 0, bufferedEnd: 0.2 }));
+    expect(c.update(sample({ now: 100, currentTime: 1, bufferedEnd: 1.3, latency: 0.3 })).playbackRate).toBeGreaterThan(1);
+    c.noteUnderrun();
+    c.noteUnderrun();
+    expect(c.update(sample({ now: 200, currentTime: 1, bufferedEnd: 1.3, latency: 0.28 })).playbackRate).toBe(1);
+  });
+});
