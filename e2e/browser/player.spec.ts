@@ -207,3 +207,40 @@ test('the figures the player reports are consistent with the element', async ({ 
     expect(stats.reconnects).toBe(0);
   });
 });
+
+test('back from a busy or hidden tab, the player is at the live edge, and audio kept priority', async ({ page }, testInfo) => {
+  test.setTimeout(60_000);
+  const pageErrors = collectPageErrors(page);
+  await withStack('nginx', {}, testInfo, async (stack) => {
+    await openPlayer(page, stack);
+    await waitForState(page, 'playing');
+    await waitForPlayback(page, 2);
+    const before = await videoFigures(page);
+    // The tab goes to the background and its main thread gets no time for 3 s (what a throttled
+    // background tab or a busy page does to a player): the media thread plays the little buffer
+    // there is, the socket queues 3 s of messages.
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, value: 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+      const end = performance.now() + 3000;
+      while (performance.now() < end) {
+        /* busy */
+      }
+      Object.defineProperty(document, 'visibilityState', { configurable: true, value: 'visible' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    // Within a second and a half the player is back near the target, not 3 s behind.
+    await expect.poll(() => page.evaluate(() => window.__rtmpPlayer!.latency.latency ?? 99), { timeout: 1500, intervals: [100] }).toBeLessThan(0.6);
+    const seeks = await page.evaluate(() => window.__rtmpDemo!.timeline.filter((e) => e.event === 'seek').map((e) => e.detail ?? ''));
+    expect(seeks.some((s) => s.startsWith('live-edge-requested') || s.startsWith('far-behind'))).toBe(true);
+    // audio priority: the backlog's video was dropped up to a keyframe, its audio was not
+    const stats = await page.evaluate(() => window.__rtmpPlayer!.stats);
+    expect(stats.droppedVideoMessages).toBeGreaterThan(0);
+    const { start, end } = await waitForPlayback(page, 2);
+    expect(end.audioBytes).toBeGreaterThan(start.audioBytes);
+    expect(end.decodedFrames).toBeGreaterThan(start.decodedFrames + 25);
+    expect(end.decodedFrames).toBeGreaterThan(before.decodedFrames);
+    expect(await page.evaluate(() => window.__rtmpPlayer!.state)).toBe('playing');
+  });
+  expect(pageErrors).toEqual([]);
+});

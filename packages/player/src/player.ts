@@ -584,15 +584,18 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       this.clearNoMediaTimer(session);
       if (this.state === 'connecting' || this.state === 'ended') this.moveTo('buffering', 'first media message');
     }
-    const latency = this.lastDecision?.latency ?? 0;
-    const behind =
-      this.estimator.arrivalLag > (this.config.behindArrivalLagMs ?? 500) || latency > this.controller.options.jumpThreshold;
-    if (!this.dropPolicy.accept(frame, behind)) return;
+    // Behind = messages arrive late (the page could not keep up reading or demuxing). A large
+    // buffer is not "behind": seeking fixes that, dropping video would only freeze the picture.
+    if (!this.dropPolicy.accept(frame, this.ingestBacklog())) return;
     const sink = session.sink;
     if (!sink) return;
     const before = sink.bytesFed;
     sink.push(frame);
     if (sink.bytesFed === before && !frame.config && sink.tracks) this.discarded++;
+  }
+
+  private ingestBacklog(): boolean {
+    return this.estimator.arrivalLag > (this.config.behindArrivalLagMs ?? 500);
   }
 
   private onStatus(scope: 'connection' | 'stream', info: NetStatusInfo): void {
@@ -790,6 +793,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       bufferedEnd: range?.end ?? null,
       paused: media.paused,
       latency: latencyMs === null ? null : latencyMs / 1000,
+      ingestBacklog: this.ingestBacklog(),
     });
     if (Math.abs(media.playbackRate - decision.playbackRate) > 0.001) media.playbackRate = decision.playbackRate;
     const event: LatencyEvent = { latency: decision.latency, buffer: decision.buffer, playbackRate: decision.playbackRate };

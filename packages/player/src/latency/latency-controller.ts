@@ -43,6 +43,11 @@ export interface PlaybackSample {
   paused: boolean;
   /** End-to-end latency of the presented frame, s; null when not yet known (then the buffer stands in). */
   latency: number | null;
+  /**
+   * Messages are still arriving late (a backlog in the socket after the page was busy or
+   * throttled): the buffered end is not the live edge yet, so seeks wait until it is.
+   */
+  ingestBacklog?: boolean;
 }
 
 export type SeekReason = 'start' | 'far-behind' | 'live-edge-requested';
@@ -63,7 +68,7 @@ const DEFAULTS: Required<LatencyControllerOptions> = {
   tolerance: 0.05,
   maxPlaybackRate: 1.25,
   rateGain: 0.5,
-  jumpThreshold: 1.5,
+  jumpThreshold: 1.0,
   minBuffer: 0.08,
   jumpCooldownMs: 2000,
   underrunBoost: 0.05,
@@ -132,6 +137,11 @@ export class LatencyController {
     const bufferTarget = Math.max(o.minBuffer, target - pipeline);
     const liveEdge = Math.max(sample.bufferedStart ?? 0, bufferedEnd - bufferTarget);
 
+    if (sample.ingestBacklog) {
+      // Keep any live-edge request (and the start jump) for when the backlog has arrived.
+      this.catchingUp = false;
+      return { playbackRate: 1, latency, buffer };
+    }
     let reason: SeekReason | undefined;
     if (!this.started) {
       this.started = true;

@@ -37,7 +37,7 @@ describe('LatencyController', () => {
   });
 
   it('speeds up in proportion to the excess latency, capped, never below 1, with hysteresis', () => {
-    const c = new LatencyController({ targetLatency: 0.25, tolerance: 0.05, rateGain: 0.5, maxPlaybackRate: 1.25 });
+    const c = new LatencyController({ targetLatency: 0.25, tolerance: 0.05, rateGain: 0.5, maxPlaybackRate: 1.25, jumpThreshold: 1.5 });
     c.update(sample({ currentTime: 0, bufferedEnd: 0.2 })); // start, no jump needed (buffer within target)
     expect(c.update(sample({ now: 100, currentTime: 1, bufferedEnd: 1.2, latency: 0.28 })).playbackRate).toBe(1); // within tolerance
     expect(c.update(sample({ now: 200, currentTime: 1, bufferedEnd: 1.5, latency: 0.45 })).playbackRate).toBeCloseTo(1.1, 6);
@@ -57,6 +57,7 @@ describe('LatencyController', () => {
 
   it('seeks to the live edge when far behind, then waits a cooldown before seeking again', () => {
     const c = new LatencyController({ targetLatency: 0.25, jumpThreshold: 1.5, jumpCooldownMs: 2000 });
+    // (defaults: jumpThreshold 1.0; set explicitly here)
     c.update(sample({ now: 0, bufferedEnd: 0.2 }));
     const d = c.update(sample({ now: 10_000, currentTime: 10, bufferedStart: 0, bufferedEnd: 12, latency: 2.1 }));
     expect(d).toMatchObject({ reason: 'far-behind', playbackRate: 1 });
@@ -69,7 +70,7 @@ describe('LatencyController', () => {
   });
 
   it('seeks over a gap when currentTime sits before the buffered range', () => {
-    const c = new LatencyController();
+    const c = new LatencyController({ targetLatency: 0.25 });
     c.update(sample({ bufferedEnd: 0.2 }));
     const d = c.update(sample({ now: 5000, currentTime: 3, bufferedStart: 3.5, bufferedEnd: 4 }));
     expect(d.reason).toBe('far-behind');
@@ -85,6 +86,19 @@ describe('LatencyController', () => {
     expect(d.seekTo).toBeCloseTo(5.65, 6);
     // the request is consumed
     expect(c.update(sample({ now: 200, currentTime: 5.65, bufferedEnd: 5.85, latency: 0.3 })).seekTo).toBeUndefined();
+  });
+
+  it('waits for an ingest backlog to arrive before seeking, keeping the request', () => {
+    const c = new LatencyController({ targetLatency: 0.25 });
+    c.update(sample({ bufferedEnd: 0.2 }));
+    c.requestLiveEdge();
+    // the page was busy: 3 s of messages are still queued; what is buffered is not the live edge
+    const waiting = c.update(sample({ now: 100, currentTime: 3, bufferedEnd: 3.2, latency: 3.2, ingestBacklog: true }));
+    expect(waiting).toEqual({ playbackRate: 1, latency: 3.2, buffer: expect.closeTo(0.2, 6) });
+    const arrived = c.update(sample({ now: 400, currentTime: 3.1, bufferedEnd: 6.2, latency: 3.2 }));
+    expect(arrived.reason).toBe('live-edge-requested');
+    // 0.1 s of the latency is outside the buffer, so the buffer keeps 0.15 s
+    expect(arrived.seekTo).toBeCloseTo(6.05, 6);
   });
 
   it('holds latency near the target in a simulated session with a growing backlog, without creeping', () => {
