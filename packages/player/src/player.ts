@@ -107,6 +107,8 @@ export interface PlayerStats {
   latency: number | null;
   /** The latency target held now, s (configured plus what underruns added). */
   targetLatency: number;
+  /** How much later than the fastest messages the latest one arrived, s (a backlog when large). */
+  arrivalLag: number;
   playbackRate: number;
   /** Transport totals for the current connection. */
   bytesReceived: number;
@@ -297,6 +299,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       buffer: this.lastDecision?.buffer ?? null,
       latency: this.lastDecision?.latency ?? null,
       targetLatency: this.controller.effectiveTarget,
+      arrivalLag: this.estimator.arrivalLag / 1000,
       playbackRate: this.media?.playbackRate ?? 1,
       bytesReceived: session?.transport?.bytes.received ?? 0,
       reconnects: this.reconnectCount,

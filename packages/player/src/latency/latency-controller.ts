@@ -137,6 +137,11 @@ export class LatencyController {
     const bufferTarget = Math.max(o.minBuffer, target - pipeline);
     const liveEdge = Math.max(sample.bufferedStart ?? 0, bufferedEnd - bufferTarget);
 
+    if (sample.paused && this.started) {
+      // Nothing to hold while paused; resuming requests the live edge (see the player).
+      this.catchingUp = false;
+      return { playbackRate: 1, latency, buffer };
+    }
     if (sample.ingestBacklog) {
       // Keep any live-edge request (and the start jump) for when the backlog has arrived.
       this.catchingUp = false;

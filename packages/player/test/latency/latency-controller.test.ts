@@ -88,6 +88,14 @@ describe('LatencyController', () => {
     expect(c.update(sample({ now: 200, currentTime: 5.65, bufferedEnd: 5.85, latency: 0.3 })).seekTo).toBeUndefined();
   });
 
+  it('does not seek or speed up while paused, and keeps a live-edge request for the resume', () => {
+    const c = new LatencyController({ targetLatency: 0.25 });
+    c.update(sample({ bufferedEnd: 0.2 }));
+    c.requestLiveEdge();
+    expect(c.update(sample({ now: 5000, currentTime: 1, bufferedEnd: 6, paused: true, latency: 5.2 }))).toEqual({ playbackRate: 1, latency: 5.2, buffer: 5 });
+    expect(c.update(sample({ now: 5100, currentTime: 1, bufferedEnd: 6.1, latency: 5.3 })).reason).toBe('live-edge-requested');
+  });
+
   it('waits for an ingest backlog to arrive before seeking, keeping the request', () => {
     const c = new LatencyController({ targetLatency: 0.25 });
     c.update(sample({ bufferedEnd: 0.2 }));
