@@ -3,11 +3,14 @@
  * `ffmpeg -listen 1`, each fed by an ffmpeg publisher (testsrc2 + sine), reached through the
  * bridge, played by the demo app with `?src=&bridge=` (muted autoplay, no clicks).
  */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { startDemoApp, type DemoApp } from './support/demo-app';
 import { SERVER_KINDS, startStack, type ServerKind, type Stack, type StackOptions } from './support/stack';
 import { testPatternScores, videoFigures, waitForPlayback, waitForState } from './support/page-probes';
 
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let app: DemoApp;
 
 test.beforeAll(async () => {
@@ -188,8 +191,9 @@ test('a bridge that refuses the target is explained (browsers hide the HTTP stat
   });
 });
 
-test('the figures the player reports are consistent with the element', async ({ page }, testInfo) => {
-  test.setTimeout(60_000);
+test('the figures the player reports are consistent with the element, and the page shows them', async ({ page }, testInfo) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 1280, height: 900 });
   await withStack('nginx', {}, testInfo, async (stack) => {
     await openPlayer(page, stack);
     await waitForState(page, 'playing');
@@ -205,6 +209,22 @@ test('the figures the player reports are consistent with the element', async ({ 
     expect(stats.buffer).not.toBeNull();
     expect(stats.bytesReceived).toBeGreaterThan(50_000);
     expect(stats.reconnects).toBe(0);
+    // the page shows them: every stat filled, the charts drawing, the first-frame stages listed
+    await expect(page.locator('[data-stat="latency"]')).toHaveText(/\d+ ms/);
+    await expect(page.locator('[data-stat="tracks"]')).toHaveText(/avc1\.64\w+ \+ mp4a\.40\.2/);
+    const points = await page.locator('.spark canvas').evaluateAll((canvases) => canvases.map((c) => Number((c as HTMLCanvasElement).dataset['points'])));
+    expect(points).toHaveLength(4);
+    expect(Math.min(...points), `chart points ${points.join(', ')}`).toBeGreaterThan(1);
+    await expect(page.locator('#ttff [data-stage="firstFrame"] .value')).toHaveText(/\d+ ms/);
+    // a screenshot of the demo playing: in the report, and in the docs when asked (RTMP_WEB_DOCS_SCREENSHOTS=1)
+    const forDocs = Boolean(process.env['RTMP_WEB_DOCS_SCREENSHOTS']);
+    await page.waitForTimeout(forDocs ? 30_000 : 2000); // charts with some history for the docs
+    // the native controls' overlay would hide the picture in a still image
+    await page.evaluate(() => ((document.querySelector('video') as HTMLVideoElement).controls = false));
+    await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).readyState === 4);
+    const path = forDocs ? join(repoRoot, 'docs', 'images', 'demo-player.png') : testInfo.outputPath('demo-player.png');
+    await page.screenshot({ path, fullPage: true });
+    await testInfo.attach('demo-player', { path, contentType: 'image/png' });
   });
 });
 

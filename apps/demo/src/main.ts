@@ -92,7 +92,7 @@ for (const [key, label] of [
 
 const ttffList = el('ol', { id: 'ttff', class: 'ttff' });
 const charts = {
-  latency: new Sparkline('Latency', (v) => `${Math.round(v * 1000)} ms`, { color: '#ffb74d', target: 0.25, minMax: 0.5 }),
+  latency: new Sparkline('Latency (dashed: target)', (v) => `${Math.round(v * 1000)} ms`, { color: '#ffb74d', target: Number(params.get('targetLatency')) || 0.2, minMax: 0.5 }),
   buffer: new Sparkline('Buffer', (v) => `${Math.round(v * 1000)} ms`, { color: '#81c784', minMax: 0.5 }),
   bitrate: new Sparkline('Video bitrate', (v) => `${Math.round(v)} kbit/s`, { color: '#4fc3f7', minMax: 100 }),
   fps: new Sparkline('Frames shown per second', (v) => v.toFixed(1), { color: '#ce93d8', minMax: 30 }),
@@ -168,7 +168,7 @@ window.__rtmpPlayer = player;
 
 function addLog(kind: string, text: string): void {
   const time = new Date().toLocaleTimeString(undefined, { hour12: false });
-  log.prepend(el('li', { class: kind }, el('time', {}, time), ' ', text));
+  log.prepend(el('li', { class: `log-${kind}` }, el('time', {}, time), ' ', text));
   while (log.childElementCount > 200) log.lastElementChild?.remove();
 }
 

@@ -50,8 +50,9 @@ export class Sparkline {
     const { width, height } = this.canvas;
     ctx.clearRect(0, 0, width, height);
     const max = Math.max(this.options.minMax ?? 0, ...this.values, this.options.target ?? 0) * 1.1 || 1;
-    const capacity = this.options.capacity ?? 120;
-    const x = (i: number) => (i / (capacity - 1)) * (width - 2) + 1;
+    // Fill from the left; once the window holds more than 30 values it scrolls at full width.
+    const slots = Math.max(30, this.values.length);
+    const x = (i: number) => (i / (slots - 1)) * (width - 2) + 1;
     const y = (v: number) => height - 2 - (v / max) * (height - 4);
     if (this.options.target !== undefined) {
       ctx.strokeStyle = 'rgba(255,255,255,0.25)';
@@ -63,11 +64,10 @@ export class Sparkline {
       ctx.setLineDash([]);
     }
     if (this.values.length < 2) return;
-    const offset = capacity - this.values.length;
     ctx.strokeStyle = this.options.color ?? '#4fc3f7';
     ctx.lineWidth = 1.5;
     ctx.beginPath();
-    this.values.forEach((v, i) => (i === 0 ? ctx.moveTo(x(i + offset), y(v)) : ctx.lineTo(x(i + offset), y(v))));
+    this.values.forEach((v, i) => (i === 0 ? ctx.moveTo(x(i), y(v)) : ctx.lineTo(x(i), y(v))));
     ctx.stroke();
   }
 }
