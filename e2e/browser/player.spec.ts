@@ -3,6 +3,7 @@
  * `ffmpeg -listen 1`, each fed by an ffmpeg publisher (testsrc2 + sine), reached through the
  * bridge, played by the demo app with `?src=&bridge=` (muted autoplay, no clicks).
  */
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
@@ -265,4 +266,31 @@ test('back from a busy or hidden tab, the player is at the live edge, and audio 
     expect(await page.evaluate(() => window.__rtmpPlayer!.state)).toBe('playing');
   });
   expect(pageErrors).toEqual([]);
+});
+
+test('a codec the browser cannot play is a clear error naming it, not a black screen', async ({ page }, testInfo) => {
+  test.setTimeout(60_000);
+  await withStack('nginx', { noPublisher: true }, testInfo, async (stack) => {
+    // FLV's own Sorenson H.263 video (codec id 2) with AAC audio: real FLV, nothing a browser decodes
+    const ffmpeg = spawn(
+      'ffmpeg',
+      ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-re', '-f', 'lavfi', '-i', 'sine', '-c:v', 'flv1', '-g', '25', '-c:a', 'aac', '-f', 'flv', stack.src],
+      { stdio: 'ignore' },
+    );
+    try {
+      await page.goto(app.url({ src: stack.src, bridge: stack.bridge.url }));
+      await expect(page.locator('#error')).toBeVisible({ timeout: 20_000 });
+      await expect(page.locator('#error')).toContainText('cannot play the stream’s codec');
+      await expect(page.locator('#error')).toContainText('Sorenson H.263');
+      await expect(page.locator('#state')).toHaveText('error');
+      const error = await page.evaluate(() => window.__rtmpDemo!.errors.find((e) => e.code === 'MEDIA_UNSUPPORTED_CODEC'));
+      expect(error).toMatchObject({ fatal: true });
+    } finally {
+      if (ffmpeg.exitCode === null && ffmpeg.signalCode === null) {
+        const exited = new Promise((resolve) => ffmpeg.once('exit', resolve));
+        ffmpeg.kill('SIGKILL');
+        await exited;
+      }
+    }
+  });
 });

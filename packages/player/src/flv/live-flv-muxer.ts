@@ -46,8 +46,14 @@ export interface MuxerOutput {
   dropped: number;
 }
 
-/** Codecs that carry no decoder configuration message in FLV (E.4.2: MP3 frames are self-describing). */
-const CONFIGLESS_CODECS = new Set(['.mp3']);
+/**
+ * Codecs whose frames cannot be decoded before a decoder configuration message (sequence
+ * header: FLV v10.1 E.4.2.1/E.4.3.1, E-RTMP SequenceStart). Everything else (MP3, and the legacy
+ * FLV codecs: Sorenson H.263, VP6, screen video, PCM, ADPCM, Nellymoser, G.711, Speex) is
+ * self-describing, so its track is ready with its first frame (and an unplayable one is then
+ * reported by name instead of silently left out).
+ */
+const CODECS_WITH_CONFIG = new Set(['avc1', 'hvc1', 'av01', 'vp09', 'vp08', 'vvc1', 'mp4a', 'Opus', 'fLaC', 'ac-3', 'ec-3']);
 
 const DEFAULTS: Required<LiveFlvMuxerOptions> = {
   trackWaitMs: 400,
@@ -151,7 +157,7 @@ export class LiveFlvMuxer {
     const track = this.tracks[kind];
     if (track.framesSeen === 0) return false;
     const codec = track.config?.codec ?? this.pending.find((f) => f.kind === kind)?.codec ?? '';
-    if (!track.config && !CONFIGLESS_CODECS.has(codec)) return false;
+    if (!track.config && CODECS_WITH_CONFIG.has(codec)) return false;
     // A video track can only start on a random access point (MSE coded frame processing drops
     // everything before it anyway, so waiting costs nothing).
     return kind === 'audio' || this.pending.some((f) => f.kind === 'video' && f.keyframe);

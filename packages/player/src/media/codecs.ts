@@ -19,6 +19,20 @@ export interface TrackCodec {
   demuxable: boolean;
 }
 
+/** Names of the legacy FLV codec ids (FLV v10.1 E.4.2.1 SoundFormat, E.4.3.1 CodecID). */
+const LEGACY_NAMES: Record<string, Record<number, string>> = {
+  video: { 2: 'Sorenson H.263', 3: 'Screen video', 4: 'On2 VP6', 5: 'On2 VP6 with alpha', 6: 'Screen video v2' },
+  audio: { 0: 'Linear PCM', 1: 'ADPCM', 3: 'Linear PCM', 4: 'Nellymoser', 5: 'Nellymoser', 6: 'Nellymoser', 7: 'G.711 A-law', 8: 'G.711 µ-law', 11: 'Speex' },
+};
+
+/** A codec id as a person reads it: 'Sorenson H.263 (FLV codec id 2)', or the id itself. */
+export function codecDisplayName(kind: 'audio' | 'video', codec: string): string {
+  const legacy = /^flv-(\d+)$/.exec(codec);
+  if (!legacy) return codec;
+  const name = LEGACY_NAMES[kind]?.[Number(legacy[1])];
+  return name ? `${name} (FLV ${kind === 'video' ? 'codec' : 'sound format'} id ${legacy[1]})` : `FLV ${kind} codec id ${legacy[1]}`;
+}
+
 /** Codecs mpegts.js's FLV demuxer handles (flv-demuxer.js: AVC, HEVC, AV1; AAC, MP3, Opus, FLAC). */
 const DEMUXABLE = new Set(['avc1', 'hvc1', 'av01', 'mp4a', '.mp3', 'Opus', 'fLaC']);
 

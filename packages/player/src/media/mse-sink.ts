@@ -3,7 +3,7 @@ import type { MediaFrame } from '@rtmp-web/rtmp';
 import { PlayerError } from '../errors';
 import { LiveFlvMuxer } from '../flv/live-flv-muxer';
 import type { LiveFlvMuxerOptions, MuxerOutput, MuxerStart, RestartReason } from '../flv/live-flv-muxer';
-import { describeTrackCodec } from './codecs';
+import { codecDisplayName, describeTrackCodec } from './codecs';
 import type { TrackCodec } from './codecs';
 import type { MediaSink } from './media-sink';
 import { loadMpegts } from './mpegts-types';
@@ -217,7 +217,8 @@ export class MseSink extends TypedEmitter<MseSinkEvents> implements MediaSink {
       if (!track.demuxable) {
         return new PlayerError(
           'MEDIA_UNSUPPORTED_CODEC',
-          `The stream's ${track.kind} codec ${track.codec} cannot be played here: the FLV remuxer (mpegts.js) does not carry it.`,
+          `The stream's ${track.kind} codec, ${codecDisplayName(track.kind, track.codec)}, cannot be played in a browser: ` +
+            `only H.264, HEVC and AV1 video and AAC, MP3, Opus and FLAC audio can be remuxed for Media Source Extensions.`,
           { details: { kind: track.kind, codec: track.codec, fourcc: track.fourcc, reason: 'remuxer' } },
         );
       }

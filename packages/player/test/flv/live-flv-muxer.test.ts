@@ -209,3 +209,14 @@ describe('LiveFlvMuxer: properties', () => {
     );
   });
 });
+
+describe('LiveFlvMuxer: self-describing legacy codecs', () => {
+  it('starts a Sorenson H.263 track without a configuration, at its first keyframe, so it can be reported by name', () => {
+    const muxer = new LiveFlvMuxer({ trackWaitMs: 100 });
+    const h263 = (dts: number, keyframe: boolean) => mediaFrame('video', dts, { codec: 'flv-2', keyframe, payload: new Uint8Array([keyframe ? 0x12 : 0x22, 0, 0x84]) });
+    muxer.push(h263(0, false), 0);
+    muxer.push(h263(40, true), 10);
+    const out = muxer.poll(100);
+    expect(out.started).toMatchObject({ video: { codec: 'flv-2', config: null }, audio: null, timestampBase: 40 });
+  });
+});
