@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { encoderArgs } from '../servers/ffmpeg';
 import { startDemoApp, type DemoApp } from './support/demo-app';
 import { SERVER_KINDS, startStack, type ServerKind, type Stack, type StackOptions } from './support/stack';
 import { testPatternScores, videoFigures, waitForPlayback, waitForState } from './support/page-probes';
@@ -293,4 +294,66 @@ test('a codec the browser cannot play is a clear error naming it, not a black sc
       }
     }
   });
+});
+
+test('a stall is detected and reported, and playback resumes when data flows again', async ({ page }, testInfo) => {
+  test.setTimeout(60_000);
+  const pageErrors = collectPageErrors(page);
+  await withStack('nginx', { noPublisher: true }, testInfo, async (stack) => {
+    // our own publisher, so the test can freeze it (SIGSTOP): the connection stays up, data stops
+    const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...encoderArgs({}, true), '-f', 'flv', stack.src], { stdio: 'ignore' });
+    try {
+      await page.goto(app.url({ src: stack.src, bridge: stack.bridge.url }));
+      await waitForState(page, 'playing');
+      await waitForPlayback(page, 1);
+      ffmpeg.kill('SIGSTOP');
+      await waitForState(page, 'buffering', 10_000);
+      await expect.poll(() => page.evaluate(() => window.__rtmpDemo!.errors.map((e) => e.code)), { timeout: 10_000 }).toContain('MEDIA_STALLED');
+      await expect(page.locator('#notice')).toContainText('Playback stalled');
+      expect(await page.evaluate(() => window.__rtmpPlayer!.stats.stalls)).toBe(1);
+      ffmpeg.kill('SIGCONT');
+      await waitForState(page, 'playing', 20_000);
+      const { start, end } = await waitForPlayback(page, 2);
+      expect(end.decodedFrames).toBeGreaterThan(start.decodedFrames);
+      // the stall did not cost a reconnect: the same connection carried on
+      expect(await page.evaluate(() => window.__rtmpPlayer!.stats.reconnects)).toBe(0);
+    } finally {
+      ffmpeg.kill('SIGCONT');
+      if (ffmpeg.exitCode === null && ffmpeg.signalCode === null) {
+        const exited = new Promise((resolve) => ffmpeg.once('exit', resolve));
+        ffmpeg.kill('SIGKILL');
+        await exited;
+      }
+    }
+  });
+  expect(pageErrors).toEqual([]);
+});
+
+test('when the publisher stops the stream ends; when it publishes again the same connection plays on in a new pipeline', async ({ page }, testInfo) => {
+  test.setTimeout(90_000);
+  const pageErrors = collectPageErrors(page);
+  await withStack('nginx', {}, testInfo, async (stack) => {
+    await openPlayer(page, stack);
+    await waitForState(page, 'playing');
+    await waitForPlayback(page, 1);
+    await stack.publisher!.stop();
+    await waitForState(page, 'ended', 15_000);
+    await expect(page.locator('#state')).toHaveText('ended');
+    await stack.publish();
+    await waitForState(page, 'playing', 20_000);
+    const { start, end } = await waitForPlayback(page, 2);
+    expect(end.decodedFrames).toBeGreaterThan(start.decodedFrames);
+    const facts = await page.evaluate(() => ({
+      errors: window.__rtmpDemo!.errors.map((e) => e.code),
+      generation: window.__rtmpPlayer!.stats.tracks?.generation,
+      reconnects: window.__rtmpPlayer!.stats.reconnects,
+    }));
+    // (nginx-rtmp says StreamEOF/StreamBegin, not Unpublish/PublishNotify, without publish_notify)
+    // an ended stream is not a stall
+    expect(facts.errors).not.toContain('MEDIA_STALLED');
+    // timestamps restarted with the new publisher: a new MSE pipeline on the same element
+    expect(facts.generation).toBeGreaterThanOrEqual(2);
+    expect(facts.reconnects).toBe(0);
+  });
+  expect(pageErrors).toEqual([]);
 });

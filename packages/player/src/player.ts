@@ -544,6 +544,14 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       }
     });
     stream.on('error', (error) => this.emit('error', error));
+    // User control StreamEOF / StreamBegin (RTMP 1.0 §7.1.7): nginx-rtmp says only this when its
+    // publisher leaves or comes back (onStatus Unpublish/PublishNotify only with publish_notify on).
+    stream.on('streamEOF', () => {
+      if (live()) this.moveTo('ended', 'StreamEOF: the stream stopped (publisher gone)');
+    });
+    stream.on('streamBegin', () => {
+      if (live() && this.state === 'ended') this.moveTo('buffering', 'StreamBegin: the stream is back');
+    });
   }
 
   private createSink(session: Session): MseSink {
@@ -585,8 +593,9 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       session.mediaSeen = true;
       session.ttff.firstMedia = t - session.startedAt;
       this.clearNoMediaTimer(session);
-      if (this.state === 'connecting' || this.state === 'ended') this.moveTo('buffering', 'first media message');
+      if (this.state === 'connecting') this.moveTo('buffering', 'first media message');
     }
+    if (this.state === 'ended' && !frame.config) this.moveTo('buffering', 'media flows again');
     // Behind = messages arrive late (the page could not keep up reading or demuxing). A large
     // buffer is not "behind": seeking fixes that, dropping video would only freeze the picture.
     if (!this.dropPolicy.accept(frame, this.ingestBacklog())) return;
@@ -826,6 +835,11 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     } else if (!media.paused && this.wantPlaying && this.state === 'playing' && t - this.lastProgress.at > 500) {
       this.stallSince ??= this.lastProgress.at;
       this.moveTo('buffering', 'no playback progress');
+    }
+    if (this.state === 'ended') {
+      // No data is expected: not a stall.
+      this.stallSince = null;
+      this.stallReported = false;
     }
     if (this.stallSince !== null && !this.stallReported && t - this.stallSince >= (this.config.stallTimeoutMs ?? 2000)) {
       this.stallReported = true;
