@@ -333,7 +333,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     media.addEventListener('waiting', this.onMediaWaiting);
     if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.onVisibility);
     this.startTimers();
-    if (this.session) this.restartSession('media element changed');
+    if (this.session) this.restartSession();
   }
 
   /** Connects to `rtmpUrl` through the bridge and plays it (autoplay: call with a muted element, or after a user gesture). */
@@ -679,11 +679,11 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     }, delayMs);
   }
 
-  private restartSession(reason: string): void {
+  /** A new media element: the pipeline belongs to the old one, so connect again for the new one. */
+  private restartSession(): void {
     if (!this.source) return;
     this.endSession();
     this.startSession(parseRtmpUrl(this.source.url), this.source.options, true);
-    void reason;
   }
 
   private clearReconnect(): void {
