@@ -1,7 +1,5 @@
-import type { CodedError } from '@rtmp-web/bytes';
-
 /** A title and a sentence of advice for a person watching the page, by error code. */
-export function explainError(error: CodedError): { title: string; detail: string } {
+export function explainError(error: { code: string; message: string; fatal: boolean }): { title: string; detail: string } {
   const code = error.code;
   const title =
     code === 'STREAM_NOT_FOUND' ? 'This stream does not exist on the server'
