@@ -10,6 +10,7 @@
  *    behind since it connected), or a time/memory budget ends the run.
  */
 import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 import WebSocket from 'ws';
 import { MB, formatNumber, formatRatio, median } from './lib/measure';
@@ -197,7 +198,30 @@ interface FanOutStep {
   sourceCpuPercent: number;
   relayRssMiB: number;
   connectSec: number;
+  /** Kernel TCP buffer memory at the end of the window (/proc/net/sockstat), MiB. */
+  kernelTcpMiB: number | null;
 }
+
+/** Pages of kernel memory all TCP sockets hold now (`TCP: ... mem N` in /proc/net/sockstat). */
+function kernelTcpPages(): number | null {
+  try {
+    const match = /^TCP:.* mem (\d+)/m.exec(readFileSync('/proc/net/sockstat', 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** net.ipv4.tcp_mem (low, pressure, high) in pages: above "pressure" the kernel starts squeezing TCP buffers. */
+function tcpMemLimits(): number[] | null {
+  try {
+    return readFileSync('/proc/sys/net/ipv4/tcp_mem', 'utf8').trim().split(/\s+/).map(Number);
+  } catch {
+    return null;
+  }
+}
+
+const PAGE_MIB = 4096 / (1024 * 1024);
 
 async function fanOutStep(name: RelayName, viewers: number, windowSec: number): Promise<FanOutStep> {
   const source = await startWorker('tcp-source', ['--mode', 'paced', '--rate', String(VIEWER_RATE)]);
@@ -247,6 +271,7 @@ async function fanOutStep(name: RelayName, viewers: number, windowSec: number): 
     const sourceCpu1 = processTreeCpuSeconds(source.proc.pid);
     const client = process.cpuUsage(client0);
     const rss = relay.server ? processTreeRssMiB(relay.server.proc.pid) : 0;
+    const tcpPages = kernelTcpPages();
     let behind = 0;
     let worstShare = Infinity;
     let worstLag = 0;
@@ -275,6 +300,7 @@ async function fanOutStep(name: RelayName, viewers: number, windowSec: number): 
       sourceCpuPercent: ((sourceCpu1 - sourceCpu0) / ((at1 - at0) / 1000)) * 100,
       relayRssMiB: rss,
       connectSec,
+      kernelTcpMiB: tcpPages === null ? null : tcpPages * PAGE_MIB,
     };
   } finally {
     for (const conn of connections) conn.close();
@@ -314,12 +340,27 @@ async function fanOut(context: BenchContext): Promise<{ table: ResultTable; targ
   }
   const ours = held.get('rtmp-web bridge')!;
   const theirs = held.get('websockify')!;
+  const limits = tcpMemLimits();
+  if (limits && limits.length === 3) {
+    const pressureMiB = limits[1]! * PAGE_MIB;
+    notes.push(
+      `Kernel TCP memory (net.ipv4.tcp_mem) here: pressure above ${formatNumber(pressureMiB, 0)} MiB, hard limit ${formatNumber(limits[2]! * PAGE_MIB, 0)} MiB, for all TCP socket buffers together. Each viewer holds two loopback connections (source to relay, relay to viewer).`,
+    );
+    for (const failed of results.filter((r) => r.behind > 0)) {
+      if (failed.kernelTcpMiB === null) continue;
+      notes.push(
+        failed.kernelTcpMiB >= 0.9 * pressureMiB
+          ? `${failed.relay} at ${failed.viewers} viewers: the kernel held ${formatNumber(failed.kernelTcpMiB, 0)} MiB of TCP buffers, at the pressure threshold, where Linux stops growing socket buffers and throughput collapses for every connection at once; the limit found is then the machine's TCP memory as configured, not the relay's CPU.`
+          : `${failed.relay} at ${failed.viewers} viewers: the kernel held ${formatNumber(failed.kernelTcpMiB, 0)} MiB of TCP buffers, below the pressure threshold; the cause of this step's failure is not identified yet.`,
+      );
+    }
+  }
   const largestTried = Math.max(...results.filter((r) => r.relay === 'rtmp-web bridge').map((r) => r.viewers));
   const oursTopped = results.filter((r) => r.relay === 'rtmp-web bridge').every((r) => r.behind === 0);
   return {
     table: {
       title: `Fan-out: viewers at 2.5 Mbit/s each, ${windowSec} s window after a 2 s settle`,
-      columns: ['relay', 'viewers', 'connected', 'behind', 'slowest viewer, % of rate', 'worst lag (s)', 'relay CPU %', 'viewers CPU %', 'source CPU %', 'relay RSS MiB', 'connect time (s)'],
+      columns: ['relay', 'viewers', 'connected', 'behind', 'slowest viewer, % of rate', 'worst lag (s)', 'relay CPU %', 'viewers CPU %', 'source CPU %', 'relay RSS MiB', 'kernel TCP MiB', 'connect time (s)'],
       rows: results.map((r) => [
         r.relay,
         String(r.viewers),
@@ -331,6 +372,7 @@ async function fanOut(context: BenchContext): Promise<{ table: ResultTable; targ
         formatNumber(r.clientCpuPercent, 0),
         formatNumber(r.sourceCpuPercent, 0),
         formatNumber(r.relayRssMiB, 0),
+        r.kernelTcpMiB === null ? 'n/a' : formatNumber(r.kernelTcpMiB, 0),
         formatNumber(r.connectSec, 1),
       ]),
     },
