@@ -15,7 +15,10 @@ export interface ChunkReaderOptions {
   now?: () => number;
 }
 
-/** Per chunk stream: the last header seen (for fmt 1/2/3 to inherit) and the message in progress. */
+/**
+ * Per chunk stream: the last header seen (for fmt 1/2/3 to inherit) and the message in progress.
+ * One mutable object per chunk stream for the reader's lifetime: the hot path allocates nothing per chunk.
+ */
 interface ChunkStreamState {
   readonly csid: number;
   /** Absolute timestamp of the latest message started on this chunk stream. */
@@ -34,36 +37,6 @@ interface ChunkStreamState {
   received: number;
 }
 
-/** A parsed chunk header, before it changes any state (parsing may be retried when bytes are short). */
-interface ParsedHeader {
-  fmt: 0 | 1 | 2 | 3;
-  csid: number;
-  headerLength: number;
-  timestampField: number;
-  messageLength: number;
-  messageType: number;
-  streamId: number;
-  extended: boolean;
-  extendedValue: number;
-  /** A fmt-3 chunk that continues the message in progress on its chunk stream. */
-  continuation: boolean;
-  /** What this header taught us about the peer's extended-timestamp habit. */
-  learned: ExtendedRepeat | null;
-}
-
-interface ChunkInProgress {
-  stream: ChunkStreamState;
-  header: ParsedHeader;
-  /** The timestamp or delta in effect, for the tap. */
-  timestampField: number;
-  payloadOffset: number;
-  payloadLength: number;
-  remaining: number;
-  /** Set by abort() on this chunk's stream: drop the rest of this chunk's payload. */
-  discard: boolean;
-  rawHeader: Uint8Array | undefined;
-}
-
 /** Whether the peer repeats the extended timestamp on fmt-3 chunks (Flash, nginx, FFmpeg do). */
 type ExtendedRepeat = 'unknown' | 'repeat' | 'no-repeat';
 
@@ -71,6 +44,23 @@ type ExtendedRepeat = 'unknown' | 'repeat' | 'no-repeat';
 const MAX_HEADER_LENGTH = 18;
 const MESSAGE_HEADER_LENGTH = [11, 7, 3, 0] as const;
 const EMPTY = new Uint8Array(0);
+/** csids below this use the 1-byte basic header (§5.3.1.1) and live in an array rather than a Map. */
+const ONE_BYTE_CSID_LIMIT = 64;
+
+/**
+ * Message buffers are carved from slabs of this size (one zero-filled allocation instead of one per
+ * message; allocation dominated the profile). A payload handed out keeps its whole slab alive, so
+ * slabs stay small enough that a few kept payloads pin little.
+ */
+const SLAB_SIZE = 1024 * 1024;
+/** Messages longer than this get their own buffer, so one large message does not waste a slab. */
+const MAX_SLAB_MESSAGE = 256 * 1024;
+/**
+ * Below this chunk size, a message whose chunks all sit in one push is copied with one `set` and
+ * closed up in place (`copyWithin`), instead of one `set` per chunk: at 128-byte chunks the per-chunk
+ * call and view cost more than the bytes. Above it the extra copy costs more than it saves.
+ */
+const SPAN_COPY_MAX_CHUNK_SIZE = 2048;
 
 /**
  * Reassembles RTMP messages from the chunk stream (RTMP 1.0 §5.3), however the bytes were split.
@@ -86,7 +76,13 @@ const EMPTY = new Uint8Array(0);
  *   chunk is parsed, because that chunk may already be cut to the new size (§5.4.1, §5.4.2).
  * - Memory is bounded: maxMessageSize, maxChunkStreams (messages in progress) and maxBufferedBytes.
  *
- * Payloads are fresh copies, safe to keep.
+ * Payloads are copies, safe to keep and unaffected by later changes to the pushed bytes. They may be
+ * views into a larger shared ArrayBuffer (a slab the reader never writes again once a payload is
+ * handed out): use `byteOffset`/`byteLength` with `payload.buffer`, and do not transfer it.
+ *
+ * Performance: no per-chunk allocation on the hot path (header fields are parsed into the reader,
+ * per-csid state is reused); message buffers come from slabs; the input is never concatenated,
+ * only a header cut by a push boundary is carried over (at most 18 bytes).
  */
 export class ChunkReader {
   private readonly maxMessageSize: number;
@@ -94,7 +90,9 @@ export class ChunkReader {
   private readonly maxBufferedBytes: number;
   private readonly tap: ProtocolTap | undefined;
   private readonly now: () => number;
-  private readonly streams = new Map<number, ChunkStreamState>();
+  /** Chunk streams 0..63 by index; the rest (2- and 3-byte basic headers) in a Map. */
+  private readonly lowStreams: (ChunkStreamState | undefined)[] = new Array<ChunkStreamState | undefined>(ONE_BYTE_CSID_LIMIT).fill(undefined);
+  private readonly highStreams = new Map<number, ChunkStreamState>();
   private inChunkSize = DEFAULT_CHUNK_SIZE;
   private received = 0;
   private openMessages = 0;
@@ -102,9 +100,41 @@ export class ChunkReader {
   private extendedRepeat: ExtendedRepeat = 'unknown';
   /** Header bytes that arrived before the rest of their header. */
   private carry: Uint8Array = EMPTY;
-  private chunk: ChunkInProgress | null = null;
+  private slab: Uint8Array = EMPTY;
+  private slabOffset = 0;
   private output: RtmpMessage[] = [];
   private failure: unknown = null;
+
+  // The header parsed last (parseHeader fills these; nothing changes until beginChunk).
+  private hFmt: 0 | 1 | 2 | 3 = 0;
+  private hCsid = 0;
+  private hStream: ChunkStreamState | undefined = undefined;
+  private hLength = 0;
+  private hTimestampField = 0;
+  private hMessageLength = 0;
+  private hMessageType = 0;
+  private hStreamId = 0;
+  private hExtended = false;
+  private hExtendedValue = 0;
+  /** A fmt-3 chunk that continues the message in progress on its chunk stream. */
+  private hContinuation = false;
+  /** What this header taught us about the peer's extended-timestamp habit. */
+  private hLearned: ExtendedRepeat | null = null;
+
+  // The chunk whose payload is being read (cur === null between chunks).
+  private cur: ChunkStreamState | null = null;
+  private curRemaining = 0;
+  private curPayloadLength = 0;
+  private curPayloadOffset = 0;
+  /** Set by abort() on this chunk's stream: drop the rest of this chunk's payload. */
+  private curDiscard = false;
+  // For the tap only.
+  private curFmt: 0 | 1 | 2 | 3 = 0;
+  private curHeaderLength = 0;
+  private curExtended = false;
+  /** The timestamp or delta in effect. */
+  private curTimestampField = 0;
+  private curRawHeader: Uint8Array | undefined = undefined;
 
   constructor(options: ChunkReaderOptions = {}) {
     this.maxMessageSize = options.maxMessageSize ?? 16 * 1024 * 1024;
@@ -124,7 +154,10 @@ export class ChunkReader {
     return this.received;
   }
 
-  /** Whole messages completed by these bytes, in the order they completed. */
+  /**
+   * Whole messages completed by these bytes, in the order they completed. The reader keeps no
+   * reference to `bytes` after returning (payloads are copied out), so the caller may reuse it.
+   */
   push(bytes: Uint8Array): RtmpMessage[] {
     if (this.failure !== null) throw this.failure;
     this.received += bytes.length;
@@ -148,196 +181,258 @@ export class ChunkReader {
 
   /** Drops the partial message on `csid` (Abort, §5.4.2; called automatically for type-2 messages). */
   abort(csid: number): void {
-    const stream = this.streams.get(csid);
-    if (!stream || stream.buffer === null) return;
+    const stream = this.streamFor(csid);
+    if (stream === undefined || stream.buffer === null) return;
     this.release(stream);
-    if (this.chunk?.stream === stream) this.chunk.discard = true;
+    if (this.cur === stream) this.curDiscard = true;
+  }
+
+  private streamFor(csid: number): ChunkStreamState | undefined {
+    return csid < ONE_BYTE_CSID_LIMIT ? this.lowStreams[csid] : this.highStreams.get(csid);
   }
 
   private consume(input: Uint8Array): void {
+    const end = input.length;
     let pos = 0;
-    while (pos < input.length) {
-      if (this.chunk === null) {
-        const carried = this.carry.length;
-        // Headers are parsed in place; only one cut by a push boundary is copied (at most 18 bytes).
-        const window = carried === 0 ? input : concat(this.carry, input.subarray(pos, pos + MAX_HEADER_LENGTH));
-        const start = carried === 0 ? pos : 0;
-        const header = this.parseHeader(window, start);
-        if (header === null) {
-          // A header needs at most MAX_HEADER_LENGTH bytes, so everything left is in `window`.
-          this.carry = window.slice(start);
-          return;
-        }
-        const fromInput = header.headerLength - carried;
-        if (fromInput >= 0) {
-          this.carry = EMPTY;
-          pos += fromInput;
-          this.beginChunk(header, window, start);
+    while (pos < end) {
+      const stream = this.cur;
+      if (stream === null) {
+        if (this.carry.length === 0) {
+          // The common case: the header is parsed in place.
+          const headerLength = this.parseHeader(input, pos);
+          if (headerLength < 0) {
+            // A header needs at most MAX_HEADER_LENGTH bytes, so this is all of it that arrived.
+            this.carry = input.slice(pos);
+            return;
+          }
+          const start = pos;
+          pos += headerLength;
+          pos += this.beginChunk(input, start, pos);
         } else {
-          // The header ended inside the carried bytes: 4 bytes peeked for an extended timestamp
-          // turned out to be payload. Replay them before the rest of this input.
-          const rest = this.carry.subarray(header.headerLength);
-          this.carry = EMPTY;
-          this.beginChunk(header, window, start);
-          this.consume(rest);
+          pos = this.consumeCarriedHeader(input, pos);
+          if (pos < 0) return;
         }
         continue;
       }
-      const chunk = this.chunk;
-      const count = Math.min(chunk.remaining, input.length - pos);
-      if (!chunk.discard) {
-        chunk.stream.buffer!.set(input.subarray(pos, pos + count), chunk.stream.received);
-        chunk.stream.received += count;
+      const remaining = this.curRemaining;
+      const count = remaining < end - pos ? remaining : end - pos;
+      if (!this.curDiscard) {
+        stream.buffer!.set(input.subarray(pos, pos + count), stream.received);
+        stream.received += count;
       }
-      chunk.remaining -= count;
+      this.curRemaining = remaining - count;
       pos += count;
-      if (chunk.remaining === 0) this.finishChunk();
+      if (remaining === count) this.finishChunk();
     }
   }
 
   /**
-   * Reads one chunk header from `w` at `start` without changing any state; null when bytes are short.
-   * `headerLength` in the result counts from `start`.
+   * A header started in an earlier push: join the carried bytes with up to 18 more and parse from
+   * that small window. Returns the position in `input` after the header, or -1 when still short.
    */
-  private parseHeader(w: Uint8Array, start: number): ParsedHeader | null {
+  private consumeCarriedHeader(input: Uint8Array, pos: number): number {
+    const carried = this.carry.length;
+    const window = concat(this.carry, input.subarray(pos, pos + MAX_HEADER_LENGTH));
+    const headerLength = this.parseHeader(window, 0);
+    if (headerLength < 0) {
+      this.carry = window;
+      return -1;
+    }
+    const fromInput = headerLength - carried;
+    if (fromInput >= 0) {
+      this.carry = EMPTY;
+      this.beginChunk(window, 0, -1);
+      return pos + fromInput;
+    }
+    // The header ended inside the carried bytes: 4 bytes peeked for an extended timestamp
+    // turned out to be payload. Replay them before the rest of this input.
+    const rest = this.carry.subarray(headerLength);
+    this.carry = EMPTY;
+    this.beginChunk(window, 0, -1);
+    this.consume(rest);
+    return pos;
+  }
+
+  /**
+   * Reads one chunk header from `w` at `start` into the h* fields without changing any other state
+   * (parsing is retried when bytes are short). Returns the header's length, or -1 when bytes are short.
+   */
+  private parseHeader(w: Uint8Array, start: number): number {
     const end = w.length;
-    if (end - start < 1) return null;
+    if (start >= end) return -1;
     const b0 = w[start]!;
     const fmt = (b0 >>> 6) as 0 | 1 | 2 | 3;
     let csid = b0 & 0x3f;
     let p = start + 1;
+    let stream: ChunkStreamState | undefined;
     // §5.3.1.1: 0 escapes a 2-byte form (64..319), 1 a 3-byte form (64..65599, little-endian).
-    if (csid === 0) {
-      if (end - start < 2) return null;
-      csid = 64 + w[start + 1]!;
-      p = start + 2;
-    } else if (csid === 1) {
-      if (end - start < 3) return null;
-      csid = 64 + w[start + 1]! + (w[start + 2]! << 8);
-      p = start + 3;
+    if (csid >= 2) {
+      stream = this.lowStreams[csid];
+    } else {
+      if (csid === 0) {
+        if (end - start < 2) return -1;
+        csid = 64 + w[start + 1]!;
+        p = start + 2;
+      } else {
+        if (end - start < 3) return -1;
+        csid = 64 + w[start + 1]! + (w[start + 2]! << 8);
+        p = start + 3;
+      }
+      stream = this.highStreams.get(csid);
     }
-    const stream = this.streams.get(csid);
-    if (fmt !== 0 && stream === undefined) {
-      throw new RtmpError('CHUNK_UNKNOWN_STREAM', `fmt ${fmt} chunk on chunk stream ${csid}, which has no previous header to inherit from`, {
-        details: { csid, fmt },
-      });
+    if (stream === undefined) {
+      if (fmt !== 0) {
+        throw new RtmpError('CHUNK_UNKNOWN_STREAM', `fmt ${fmt} chunk on chunk stream ${csid}, which has no previous header to inherit from`, {
+          details: { csid, fmt },
+        });
+      }
     }
-    if (end < p + MESSAGE_HEADER_LENGTH[fmt]) return null;
-    const header: ParsedHeader = {
-      fmt,
-      csid,
-      headerLength: 0,
-      timestampField: 0,
-      messageLength: stream?.length ?? 0,
-      messageType: stream?.type ?? 0,
-      streamId: stream?.streamId ?? 0,
-      extended: false,
-      extendedValue: 0,
-      continuation: fmt === 3 && stream!.buffer !== null,
-      learned: null,
-    };
-    if (fmt <= 2) {
-      header.timestampField = u24(w, p);
-      p += 3;
-    }
-    if (fmt <= 1) {
-      header.messageLength = u24(w, p);
-      header.messageType = w[p + 3]!;
-      p += 4;
-    }
+    if (end < p + MESSAGE_HEADER_LENGTH[fmt]) return -1;
+    let timestampField = 0;
+    let extended = false;
+    let extendedValue = 0;
+    let learned: ExtendedRepeat | null = null;
+    let messageLength: number;
+    let messageType: number;
+    let streamId: number;
+    const continuation = fmt === 3 && stream!.buffer !== null;
     if (fmt === 0) {
+      timestampField = u24(w, p);
+      messageLength = u24(w, p + 3);
+      messageType = w[p + 6]!;
       // §5.3.1.2.1: the message stream id is the one little-endian field of the protocol.
-      header.streamId = (w[p]! | (w[p + 1]! << 8) | (w[p + 2]! << 16) | (w[p + 3]! << 24)) >>> 0;
-      p += 4;
+      streamId = (w[p + 7]! | (w[p + 8]! << 8) | (w[p + 9]! << 16) | (w[p + 10]! << 24)) >>> 0;
+      p += 11;
+    } else {
+      messageLength = stream!.length;
+      messageType = stream!.type;
+      streamId = stream!.streamId;
+      if (fmt === 1) {
+        timestampField = u24(w, p);
+        messageLength = u24(w, p + 3);
+        messageType = w[p + 6]!;
+        p += 7;
+      } else if (fmt === 2) {
+        timestampField = u24(w, p);
+        p += 3;
+      }
     }
-    if (fmt <= 2) {
-      if (header.timestampField === EXTENDED_TIMESTAMP_MARKER) {
-        if (end < p + 4) return null;
-        header.extended = true;
-        header.extendedValue = u32(w, p);
+    if (fmt !== 3) {
+      if (timestampField === EXTENDED_TIMESTAMP_MARKER) {
+        if (end < p + 4) return -1;
+        extended = true;
+        extendedValue = u32(w, p);
         p += 4;
       }
     } else if (stream!.extended && this.extendedRepeat !== 'no-repeat') {
       // §5.3.1.3 and real peers disagree on whether fmt-3 chunks repeat the extended timestamp.
-      if (end < p + 4) return null;
+      if (end < p + 4) return -1;
       const candidate = u32(w, p);
       if (this.extendedRepeat === 'repeat' || candidate === stream!.extendedValue) {
-        header.extended = true;
-        header.extendedValue = candidate;
+        extended = true;
+        extendedValue = candidate;
         p += 4;
-        if (this.extendedRepeat === 'unknown') header.learned = 'repeat';
-      } else if (header.continuation) {
-        header.learned = 'no-repeat';
+        if (this.extendedRepeat === 'unknown') learned = 'repeat';
+      } else if (continuation) {
+        learned = 'no-repeat';
       }
     }
-    header.headerLength = p - start;
-    return header;
+    this.hFmt = fmt;
+    this.hCsid = csid;
+    this.hStream = stream;
+    this.hLength = p - start;
+    this.hTimestampField = timestampField;
+    this.hMessageLength = messageLength;
+    this.hMessageType = messageType;
+    this.hStreamId = streamId;
+    this.hExtended = extended;
+    this.hExtendedValue = extendedValue;
+    this.hContinuation = continuation;
+    this.hLearned = learned;
+    return p - start;
   }
 
-  private beginChunk(header: ParsedHeader, window: Uint8Array, start: number): void {
-    if (header.learned) this.extendedRepeat = header.learned;
-    let stream = this.streams.get(header.csid);
+  /**
+   * Applies the parsed header (from `window` at `start`) and sets up its payload. `payloadPos` is
+   * where the payload starts in `window` when the window is the pushed input (-1 otherwise).
+   * Returns how many payload bytes it consumed already (a whole message taken at once), else 0.
+   */
+  private beginChunk(window: Uint8Array, start: number, payloadPos: number): number {
+    if (this.hLearned !== null) this.extendedRepeat = this.hLearned;
+    const fmt = this.hFmt;
+    let stream = this.hStream;
     if (stream === undefined) {
-      stream = {
-        csid: header.csid,
-        timestamp: 0,
-        delta: 0,
-        length: 0,
-        type: 0,
-        streamId: 0,
-        extended: false,
-        extendedValue: 0,
-        buffer: null,
-        received: 0,
-      };
-      this.streams.set(header.csid, stream);
+      const csid = this.hCsid;
+      stream = { csid, timestamp: 0, delta: 0, length: 0, type: 0, streamId: 0, extended: false, extendedValue: 0, buffer: null, received: 0 };
+      if (csid < ONE_BYTE_CSID_LIMIT) this.lowStreams[csid] = stream;
+      else this.highStreams.set(csid, stream);
     }
     let timestampField: number;
-    if (header.continuation) {
-      timestampField = header.extended ? header.extendedValue : 0;
+    let taken = 0;
+    if (this.hContinuation) {
+      timestampField = this.hExtended ? this.hExtendedValue : 0;
     } else {
       // A fmt 0/1/2 header while a message is in progress on this chunk stream abandons that
       // message (the peer evidently did); keeping it would misassemble everything after.
       if (stream.buffer !== null) this.release(stream);
-      const field = header.extended ? header.extendedValue : header.timestampField;
-      if (header.fmt === 0) {
+      const extended = this.hExtended;
+      const field = extended ? this.hExtendedValue : this.hTimestampField;
+      if (fmt === 0) {
         stream.timestamp = field;
         stream.delta = field;
-      } else if (header.fmt === 3) {
+        stream.extended = extended;
+        stream.extendedValue = this.hExtendedValue;
+        timestampField = field;
+      } else if (fmt === 3) {
         // A new message on fmt 3 reuses the previous delta; a repeated extended field restates it.
-        if (header.extended) stream.delta = header.extendedValue;
+        if (extended) {
+          stream.delta = this.hExtendedValue;
+          stream.extendedValue = this.hExtendedValue;
+        }
         stream.timestamp = (stream.timestamp + stream.delta) >>> 0;
+        timestampField = stream.delta;
       } else {
         stream.delta = field;
         stream.timestamp = (stream.timestamp + field) >>> 0;
+        stream.extended = extended;
+        stream.extendedValue = this.hExtendedValue;
+        timestampField = field;
       }
-      if (header.fmt !== 3) {
-        stream.extended = header.extended;
-        stream.extendedValue = header.extendedValue;
-      } else if (header.extended) {
-        stream.extendedValue = header.extendedValue;
+      stream.length = this.hMessageLength;
+      stream.type = this.hMessageType;
+      stream.streamId = this.hStreamId;
+      taken = this.open(stream, window, payloadPos);
+      if (taken !== 0) {
+        if (this.tap?.chunk !== undefined) this.reportSpan(stream, window, payloadPos, timestampField);
+        this.completeMessage(stream);
+        return taken;
       }
-      stream.length = header.messageLength;
-      stream.type = header.messageType;
-      stream.streamId = header.streamId;
-      timestampField = header.fmt === 3 ? stream.delta : field;
-      this.open(stream);
     }
     const payloadLength = Math.min(this.inChunkSize, stream.length - stream.received);
-    this.chunk = {
-      stream,
-      header,
-      timestampField,
-      payloadOffset: stream.received,
-      payloadLength,
-      remaining: payloadLength,
-      discard: false,
-      rawHeader: this.tap?.wantsRawChunks ? window.slice(start, start + header.headerLength) : undefined,
-    };
+    this.cur = stream;
+    this.curRemaining = payloadLength;
+    this.curPayloadLength = payloadLength;
+    this.curPayloadOffset = stream.received;
+    this.curDiscard = false;
+    const tap = this.tap;
+    if (tap !== undefined) {
+      // Taps may change what they want while the reader runs (the player's does), so ask per chunk.
+      this.curFmt = fmt;
+      this.curHeaderLength = this.hLength;
+      this.curExtended = this.hExtended;
+      this.curTimestampField = timestampField;
+      this.curRawHeader = tap.wantsRawChunks === true ? window.slice(start, start + this.hLength) : undefined;
+    }
     if (payloadLength === 0) this.finishChunk();
+    return 0;
   }
 
-  private open(stream: ChunkStreamState): void {
+  /**
+   * Starts the message announced on `stream`: checks the limits and gives it a buffer. When the
+   * whole message (all its chunks) already sits in `input` from `payloadPos`, reads it at once and
+   * returns the bytes taken; otherwise returns 0 and the chunks are read one by one.
+   */
+  private open(stream: ChunkStreamState, input: Uint8Array, payloadPos: number): number {
     const length = stream.length;
     if (length > this.maxMessageSize) {
       throw new RtmpError('CHUNK_MESSAGE_TOO_LARGE', `message of ${length} bytes on chunk stream ${stream.csid} exceeds the ${this.maxMessageSize}-byte limit`, {
@@ -345,7 +440,7 @@ export class ChunkReader {
       });
     }
     stream.received = 0;
-    if (length === 0) return;
+    if (length === 0) return 0;
     if (this.openMessages >= this.maxChunkStreams) {
       throw new RtmpError('CHUNK_TOO_MANY_STREAMS', `more than ${this.maxChunkStreams} messages in progress at once (chunk stream ${stream.csid})`, {
         details: { csid: stream.csid, limit: this.maxChunkStreams },
@@ -356,9 +451,56 @@ export class ChunkReader {
         details: { csid: stream.csid, length, buffered: this.bufferedBytes, limit: this.maxBufferedBytes },
       });
     }
-    stream.buffer = new Uint8Array(length);
     this.openMessages++;
     this.bufferedBytes += length;
+    const chunkSize = this.inChunkSize;
+    const span = payloadPos >= 0 && length > chunkSize && chunkSize <= SPAN_COPY_MAX_CHUNK_SIZE ? this.spanInInput(stream, input, payloadPos) : 0;
+    if (span === 0) {
+      stream.buffer = this.allocate(length);
+      return 0;
+    }
+    // The whole message is here as its first chunk's payload followed by fmt-3 continuations with
+    // 1-byte headers: copy the span at once, then close up the header bytes in place.
+    const buffer = this.allocate(span);
+    buffer.set(input.subarray(payloadPos, payloadPos + span));
+    for (let dest = chunkSize, from = chunkSize + 1; dest < length; dest += chunkSize, from += chunkSize + 1) {
+      buffer.copyWithin(dest, from, from + Math.min(chunkSize, length - dest));
+    }
+    stream.buffer = buffer.subarray(0, length);
+    stream.received = length;
+    return span;
+  }
+
+  /**
+   * The bytes the message just opened on `stream` spans in `input` from `payloadPos` when all of
+   * it is there and every continuation is a plain fmt-3 chunk on the same stream (1-byte basic
+   * header, no extended timestamp: exactly what the chunk-by-chunk path would read), else 0.
+   */
+  private spanInInput(stream: ChunkStreamState, input: Uint8Array, payloadPos: number): number {
+    if (stream.extended || stream.csid >= ONE_BYTE_CSID_LIMIT) return 0;
+    const chunkSize = this.inChunkSize;
+    const length = stream.length;
+    const continuations = Math.ceil(length / chunkSize) - 1;
+    const span = length + continuations;
+    if (payloadPos + span > input.length) return 0;
+    const marker = 0xc0 | stream.csid;
+    for (let header = payloadPos + chunkSize, k = 0; k < continuations; k++, header += chunkSize + 1) {
+      if (input[header] !== marker) return 0;
+    }
+    return span;
+  }
+
+  /** A zero-filled buffer for a message, carved from the current slab when it fits. */
+  private allocate(size: number): Uint8Array {
+    if (size > MAX_SLAB_MESSAGE) return new Uint8Array(size);
+    let offset = this.slabOffset;
+    if (offset + size > this.slab.length) {
+      this.slab = new Uint8Array(SLAB_SIZE);
+      offset = 0;
+    }
+    // 8-byte alignment keeps payloads usable for aligned typed-array views and wide copies.
+    this.slabOffset = (offset + size + 7) & ~7;
+    return this.slab.subarray(offset, offset + size);
   }
 
   private release(stream: ChunkStreamState): void {
@@ -370,52 +512,99 @@ export class ChunkReader {
   }
 
   private finishChunk(): void {
-    const chunk = this.chunk!;
-    this.chunk = null;
-    const stream = chunk.stream;
-    const completes = !chunk.discard && stream.received === stream.length;
-    if (this.tap?.chunk) {
+    const stream = this.cur!;
+    this.cur = null;
+    const completes = !this.curDiscard && stream.received === stream.length;
+    if (this.tap?.chunk !== undefined) this.reportChunk(stream, completes);
+    if (completes) this.completeMessage(stream);
+  }
+
+  private reportChunk(stream: ChunkStreamState, completes: boolean): void {
+    const info: ChunkInfo = {
+      direction: 'in',
+      fmt: this.curFmt,
+      csid: stream.csid,
+      timestampField: this.curTimestampField,
+      extendedTimestamp: this.curExtended,
+      timestamp: stream.timestamp,
+      messageLength: stream.length,
+      messageType: stream.type,
+      streamId: stream.streamId,
+      headerLength: this.curHeaderLength,
+      payloadLength: this.curPayloadLength,
+      payloadOffset: this.curPayloadOffset,
+      completesMessage: completes,
+    };
+    const rawHeader = this.curRawHeader;
+    if (rawHeader !== undefined) {
+      const payload = this.curDiscard || stream.buffer === null
+        ? new Uint8Array(this.curPayloadLength)
+        : stream.buffer.subarray(this.curPayloadOffset, this.curPayloadOffset + this.curPayloadLength);
+      info.raw = concat(rawHeader, payload);
+      this.curRawHeader = undefined;
+    }
+    this.tap!.chunk!(info);
+  }
+
+  /**
+   * Reports each chunk of a message read at once (open() took its whole span from `input`), as the
+   * chunk-by-chunk path would have: the first chunk with the parsed header, then fmt-3 continuations.
+   */
+  private reportSpan(stream: ChunkStreamState, input: Uint8Array, payloadPos: number, timestampField: number): void {
+    const tap = this.tap!;
+    const chunkSize = this.inChunkSize;
+    const length = stream.length;
+    const buffer = stream.buffer!;
+    for (let offset = 0; offset < length; offset += chunkSize) {
+      const first = offset === 0;
+      const headerLength = first ? this.hLength : 1;
+      const payloadLength = Math.min(chunkSize, length - offset);
       const info: ChunkInfo = {
         direction: 'in',
-        fmt: chunk.header.fmt,
+        fmt: first ? this.hFmt : 3,
         csid: stream.csid,
-        timestampField: chunk.timestampField,
-        extendedTimestamp: chunk.header.extended,
+        timestampField: first ? timestampField : 0,
+        extendedTimestamp: first ? this.hExtended : false,
         timestamp: stream.timestamp,
-        messageLength: stream.length,
+        messageLength: length,
         messageType: stream.type,
         streamId: stream.streamId,
-        headerLength: chunk.header.headerLength,
-        payloadLength: chunk.payloadLength,
-        payloadOffset: chunk.payloadOffset,
-        completesMessage: completes,
+        headerLength,
+        payloadLength,
+        payloadOffset: offset,
+        completesMessage: offset + payloadLength === length,
       };
-      if (chunk.rawHeader) {
-        const payload = chunk.discard || stream.buffer === null
-          ? new Uint8Array(chunk.payloadLength)
-          : stream.buffer.subarray(chunk.payloadOffset, chunk.payloadOffset + chunk.payloadLength);
-        info.raw = concat(chunk.rawHeader, payload);
+      if (tap.wantsRawChunks === true) {
+        const raw = new Uint8Array(headerLength + payloadLength);
+        if (first) raw.set(input.subarray(payloadPos - headerLength, payloadPos));
+        else raw[0] = 0xc0 | stream.csid;
+        raw.set(buffer.subarray(offset, offset + payloadLength), headerLength);
+        info.raw = raw;
       }
-      this.tap.chunk(info);
+      tap.chunk!(info);
     }
-    if (!completes) return;
+  }
+
+  private completeMessage(stream: ChunkStreamState): void {
+    const buffer = stream.buffer;
     const message: RtmpMessage = {
       type: stream.type,
       streamId: stream.streamId,
       timestamp: stream.timestamp,
-      payload: stream.buffer ?? new Uint8Array(0),
+      payload: buffer ?? new Uint8Array(0),
       csid: stream.csid,
     };
-    if (stream.buffer !== null) {
+    if (buffer !== null) {
       this.openMessages--;
       this.bufferedBytes -= stream.length;
       stream.buffer = null;
     }
     stream.received = 0;
-    this.tap?.message?.({ direction: 'in', message, at: this.now() });
-    if (message.type === MessageType.SetChunkSize) {
+    if (this.tap?.message) this.tap.message({ direction: 'in', message, at: this.now() });
+    const type = message.type;
+    if (type === MessageType.SetChunkSize) {
       this.setChunkSize(readControlValue(message, 'Set Chunk Size', 'CHUNK_BAD_CHUNK_SIZE'));
-    } else if (message.type === MessageType.Abort) {
+    } else if (type === MessageType.Abort) {
       this.abort(readControlValue(message, 'Abort', 'MESSAGE_MALFORMED'));
     }
     this.output.push(message);
