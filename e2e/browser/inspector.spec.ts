@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { formatTrace, importSession, parseFlv } from '@rtmp-web/inspector';
+import { formatTrace, importSession } from '@rtmp-web/inspector';
+import { readFlvFile } from '@rtmp-web/rtmp';
 import { publishTestStream, waitForStream, type Publisher } from '../servers/index';
 import { startDemoApp, type DemoApp } from './support/demo-app';
 import { startStack, type ServerKind, type Stack, type StackOptions } from './support/stack';
@@ -124,9 +125,9 @@ for (const kind of ['nginx', 'nms'] as const) {
         const flvPath = testInfo.outputPath('media.flv');
         await flvDownload.saveAs(flvPath);
         const { readFile } = await import('node:fs/promises');
-        const flv = parseFlv(new Uint8Array(await readFile(flvPath)));
-        expect(flv.hasAudio && flv.hasVideo).toBe(true);
-        const firstVideo = flv.tags.find((t) => t.type === 9)!;
+        const flv = readFlvFile(new Uint8Array(await readFile(flvPath)));
+        expect(flv.header.hasAudio && flv.header.hasVideo).toBe(true);
+        const firstVideo = flv.tags.find((t) => t.tagType === 9)!;
         expect([...firstVideo.data.subarray(0, 2)]).toEqual([0x17, 0x00]);
 
         // Export the session, then import the file: the same messages, now offline.

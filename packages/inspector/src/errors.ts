@@ -2,7 +2,8 @@ import { CodedError } from '@rtmp-web/bytes';
 
 /**
  * Stable codes of the inspector. Import errors name the JSON path that failed so a person can
- * see what is wrong with a file; FLV errors name the byte offset.
+ * see what is wrong with a file. (FLV files are read by @rtmp-web/rtmp's FlvReader, whose
+ * FlvError codes name the byte offset.)
  */
 export type InspectorErrorCode =
   | 'INSPECTOR_IMPORT_NOT_JSON'
@@ -10,9 +11,6 @@ export type InspectorErrorCode =
   | 'INSPECTOR_IMPORT_UNSUPPORTED_VERSION'
   | 'INSPECTOR_IMPORT_INVALID_FIELD'
   | 'INSPECTOR_IMPORT_BAD_BASE64'
-  | 'INSPECTOR_FLV_BAD_HEADER'
-  | 'INSPECTOR_FLV_TRUNCATED'
-  | 'INSPECTOR_FLV_BAD_TAG'
   | 'INSPECTOR_INVALID_OPTION';
 
 export class InspectorError extends CodedError {

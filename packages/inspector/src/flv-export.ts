@@ -1,9 +1,8 @@
 import { encodeAmf0 } from '@rtmp-web/amf';
-import type { RtmpMessage } from '@rtmp-web/rtmp';
-import { MessageType } from '@rtmp-web/rtmp';
+import { MessageType, readFlvFile, writeFlvFile } from '@rtmp-web/rtmp';
+import type { FlvTagToWrite, RtmpMessage } from '@rtmp-web/rtmp';
 import { timestampDelta } from './analyzer';
 import { asRtmpMessage, decodeRecord } from './core';
-import { parseFlv, writeFlv, type FlvTag } from './flv';
 import { DEFAULT_LIMITS } from './recorder';
 import type { Direction, Recording } from './model';
 
@@ -33,7 +32,7 @@ export function exportFlv(recording: Recording, options: FlvExportOptions = {}):
     }
   }
   const streamId = options.streamId ?? messages.find((m) => m.type === MessageType.Audio || m.type === MessageType.Video)?.streamId;
-  const tags: FlvTag[] = [];
+  const tags: FlvTagToWrite[] = [];
   let origin: number | undefined;
   for (const message of messages) {
     if (message.streamId !== streamId) continue;
@@ -42,11 +41,11 @@ export function exportFlv(recording: Recording, options: FlvExportOptions = {}):
     // Script data before the first media keeps timestamp 0; media starts the clock.
     if (origin === undefined && message.type !== MessageType.DataAmf0 && message.type !== MessageType.DataAmf3) origin = message.timestamp;
     const timestamp = origin === undefined ? 0 : Math.max(0, timestampDelta(origin, message.timestamp));
-    tags.push({ type: message.type === MessageType.DataAmf3 ? MessageType.DataAmf0 : message.type, timestamp, data });
+    tags.push({ tagType: message.type === MessageType.DataAmf3 ? MessageType.DataAmf0 : message.type, timestamp, data });
   }
-  return writeFlv({
-    hasAudio: tags.some((t) => t.type === MessageType.Audio),
-    hasVideo: tags.some((t) => t.type === MessageType.Video),
+  return writeFlvFile({
+    hasAudio: tags.some((t) => t.tagType === MessageType.Audio),
+    hasVideo: tags.some((t) => t.tagType === MessageType.Video),
     tags,
   });
 }
@@ -68,10 +67,11 @@ const FLV_CSIDS: Record<number, number> = { [MessageType.Audio]: 4, [MessageType
 /**
  * A recording made from an FLV file, so a file saved by a server or by `exportFlv` can be
  * analysed offline: each tag becomes an incoming message on stream 1, arriving at its own
- * timestamp (there is no wall clock in a file), with no chunks and no handshake.
+ * timestamp (there is no wall clock in a file), with no chunks and no handshake. A damaged
+ * file throws the reader's `FlvError` (FLV_TRUNCATED, FLV_BAD_BACK_POINTER, ...).
  */
 export function recordingFromFlv(bytes: Uint8Array, name?: string): Recording {
-  const file = parseFlv(bytes);
+  const file = readFlvFile(bytes);
   const last = new Map<number, number>();
   return {
     startedAt: 0,
@@ -81,15 +81,15 @@ export function recordingFromFlv(bytes: Uint8Array, name?: string): Recording {
     handshake: [],
     timeline: [],
     messages: file.tags.map((tag, index) => {
-      const previous = last.get(tag.type);
-      last.set(tag.type, tag.timestamp);
+      const previous = last.get(tag.tagType);
+      last.set(tag.tagType, tag.timestamp);
       return {
         index,
         direction: 'in' as const,
         at: tag.timestamp,
-        csid: FLV_CSIDS[tag.type] ?? 7,
+        csid: FLV_CSIDS[tag.tagType] ?? 7,
         streamId: 1,
-        type: tag.type,
+        type: tag.tagType,
         timestamp: tag.timestamp,
         delta: previous === undefined ? 0 : tag.timestamp - previous,
         payload: tag.data,

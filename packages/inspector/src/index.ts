@@ -29,8 +29,6 @@ export type { ChunkField, ChunkFieldRange } from './chunk-layout';
 export { exportSession, importSession, SESSION_FORMAT, SESSION_VERSION } from './session-file';
 export { exportFlv, recordingFromFlv } from './flv-export';
 export type { FlvExportOptions } from './flv-export';
-export { writeFlv, parseFlv } from './flv';
-export type { FlvFile, FlvTag } from './flv';
 export { formatTrace, formatTimelineLine, formatMessageLine, formatDiagnosticLine, formatOffset, createTraceLog } from './trace';
 export type { TraceOptions } from './trace';
 export { encodeBase64, decodeBase64 } from './base64';

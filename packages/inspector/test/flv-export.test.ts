@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { encodeAmf0 } from '@rtmp-web/amf';
-import { MessageType } from '@rtmp-web/rtmp';
+import { fromHex } from '@rtmp-web/bytes';
+import { FlvError, MessageType, readFlvFile } from '@rtmp-web/rtmp';
 import { analyzeRecording } from '../src/analyzer';
 import { exportFlv, recordingFromFlv } from '../src/flv-export';
-import { parseFlv } from '../src/flv';
 import { AAC_SEQUENCE_HEADER, AVC_SEQUENCE_HEADER, Wire, command, deliverStream, metadata, msg } from './fixtures';
 
 describe('exportFlv', () => {
@@ -15,10 +15,10 @@ describe('exportFlv', () => {
     deliverStream(wire, { fromMs: 90_000, toMs: 91_000, startAt: -89_000 });
     const recording = wire.recorder.snapshot();
     const media = recording.messages.filter((m) => m.type === MessageType.Audio || m.type === MessageType.Video || m.type === MessageType.DataAmf0);
-    const flv = parseFlv(exportFlv(recording));
-    expect(flv.hasAudio).toBe(true);
-    expect(flv.hasVideo).toBe(true);
-    expect(flv.tags.map((t) => t.type)).toEqual(media.map((m) => m.type));
+    const flv = readFlvFile(exportFlv(recording));
+    expect(flv.header.hasAudio).toBe(true);
+    expect(flv.header.hasVideo).toBe(true);
+    expect(flv.tags.map((t) => t.tagType)).toEqual(media.map((m) => m.type));
     expect(flv.tags.map((t) => t.timestamp)).toEqual(media.map((m) => m.timestamp - 90_000));
     flv.tags.forEach((tag, i) => expect(tag.data).toEqual(media[i]!.payload));
   });
@@ -27,9 +27,9 @@ describe('exportFlv', () => {
     const wire = new Wire({ chunkSize: 4096 });
     const amf3Data = new Uint8Array([0x00, ...encodeAmf0(['onTextData', { text: 'hi' }])]);
     wire.deliver([{ type: MessageType.DataAmf3, streamId: 1, timestamp: 0, csid: 5, payload: amf3Data }, msg.audio(AAC_SEQUENCE_HEADER, 0), { ...msg.audio(AAC_SEQUENCE_HEADER, 0), streamId: 2 }], 0);
-    const flv = parseFlv(exportFlv(wire.recorder.snapshot()));
-    expect(flv.hasVideo).toBe(false);
-    expect(flv.tags.map((t) => t.type)).toEqual([18, 8]);
+    const flv = readFlvFile(exportFlv(wire.recorder.snapshot()));
+    expect(flv.header.hasVideo).toBe(false);
+    expect(flv.tags.map((t) => t.tagType)).toEqual([18, 8]);
     expect(flv.tags[0]!.data).toEqual(encodeAmf0(['onTextData', { text: 'hi' }]));
   });
 
@@ -42,5 +42,31 @@ describe('exportFlv', () => {
     const strip = (r: typeof live) => r.tracks.map(({ streamId: _s, ...t }) => t);
     expect(strip(offline)).toEqual(strip(live));
     expect(offline.gops.map((g) => g.durationMs)).toEqual(live.gops.map((g) => g.durationMs));
+  });
+});
+
+describe('recordingFromFlv', () => {
+  it('turns each tag into an incoming message on stream 1 at its timestamp, with per-type deltas', () => {
+    const bytes = fromHex(`
+      464c56 01 05 00000009 00000000   # FLV v1, audio + video, PreviousTagSize0
+      09 000002 000000 00 000000  1700  0000000d   # video, ts 0, body 17 00
+      08 000001 000014 00 000000  af    0000000c   # audio, ts 20, body af
+      09 000002 000028 00 000000  2701  0000000d   # video, ts 40, body 27 01
+    `);
+    const recording = recordingFromFlv(bytes, 'x.flv');
+    expect(recording.source).toEqual({ origin: 'flv-file', url: 'x.flv' });
+    expect(recording.messages.map((m) => [m.type, m.csid, m.streamId, m.timestamp, m.at, m.delta, Array.from(m.payload)])).toEqual([
+      [9, 6, 1, 0, 0, 0, [0x17, 0x00]],
+      [8, 4, 1, 20, 20, 0, [0xaf]],
+      [9, 6, 1, 40, 40, 40, [0x27, 0x01]],
+    ]);
+  });
+
+  it('a damaged file throws the FLV reader\'s typed error', () => {
+    const exported = exportFlv(recordingFromFlv(fromHex('464c56 01 04 00000009 00000000  08 000001 000000 00 000000 af 0000000c')));
+    expect(() => recordingFromFlv(exported.subarray(0, exported.length - 6))).toThrow(FlvError);
+    const wrongBackPointer = exported.slice();
+    wrongBackPointer[wrongBackPointer.length - 1] = 0x0b;
+    expect(() => recordingFromFlv(wrongBackPointer)).toThrowError(expect.objectContaining({ code: 'FLV_BAD_BACK_POINTER' }));
   });
 });

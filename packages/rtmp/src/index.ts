@@ -6,3 +6,4 @@ export * from './chunk';
 export * from './messages';
 export * from './media';
 export * from './session';
+export * from './flv';

@@ -1,6 +1,6 @@
 import { ByteReader } from '@rtmp-web/bytes';
 import { DemoError } from './errors';
-import type { FlvTag } from './flv-reader';
+import type { FlvTag } from '@rtmp-web/rtmp';
 
 /** One audio or video frame of the clip, ready to be sent as an RTMP message body. */
 export interface ClipFrame {

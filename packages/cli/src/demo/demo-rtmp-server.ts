@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { CodedError } from '@rtmp-web/bytes';
-import { TypedEmitter } from '@rtmp-web/rtmp';
+import { readFlvFile, TypedEmitter } from '@rtmp-web/rtmp';
 import { prepareClip } from './clip';
 import type { DemoClip, PrepareClipOptions } from './clip';
 import { DemoError } from './errors';
-import { readFlvFile } from './flv-reader';
 import { LiveTimeline } from './live-timeline';
 import { liveMetadataBody } from './metadata';
 import { DemoRtmpConnection } from './demo-rtmp-connection';

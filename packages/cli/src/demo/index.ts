@@ -13,8 +13,6 @@ export { DemoRtmpServer, DEFAULT_DEMO_RTMP_PORT, BUNDLED_CLIP_URL } from './demo
 export type { DemoRtmpServerOptions, DemoRtmpServerEvents, DemoRtmpServerStats } from './demo-rtmp-server';
 export { DemoError } from './errors';
 export type { DemoErrorCode } from './errors';
-export { FlvReader, FlvError, FlvTagType, readFlvFile } from './flv-reader';
-export type { FlvHeader, FlvTag, FlvReadEvent, FlvReaderOptions, FlvErrorCode } from './flv-reader';
 export { prepareClip } from './clip';
 export type { DemoClip, ClipFrame, PrepareClipOptions } from './clip';
 export { LiveTimeline } from './live-timeline';

@@ -5,8 +5,8 @@ import { fromHex } from '@rtmp-web/bytes';
 import { prepareClip, scriptDataName } from '../../src/demo/clip';
 import type { ClipFrame, DemoClip } from '../../src/demo/clip';
 import { DemoError } from '../../src/demo/errors';
-import { readFlvFile } from '../../src/demo/flv-reader';
-import type { FlvTag } from '../../src/demo/flv-reader';
+import { readFlvFile } from '@rtmp-web/rtmp';
+import type { FlvTag } from '@rtmp-web/rtmp';
 import { LiveTimeline } from '../../src/demo/live-timeline';
 
 function frame(kind: 'audio' | 'video', timestamp: number, joinPoint = false): ClipFrame {

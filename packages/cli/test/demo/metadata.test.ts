@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '@rtmp-web/bytes';
-import { readFlvFile } from '../../src/demo/flv-reader';
+import { readFlvFile } from '@rtmp-web/rtmp';
 import { liveMetadataBody, readOnMetaData } from '../../src/demo/metadata';
 
 describe('onMetaData', () => {

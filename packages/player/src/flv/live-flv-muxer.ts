@@ -1,6 +1,6 @@
 import { concatBytes, bytesEqual } from '@rtmp-web/bytes';
+import { encodeFlvHeader, encodeFlvTag, FlvTagType } from '@rtmp-web/rtmp';
 import type { MediaFrame } from '@rtmp-web/rtmp';
-import { encodeFlvHeader, encodeFlvTag, FlvTagType } from './flv-tags';
 
 export type TrackKind = 'audio' | 'video';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ByteReader, concatBytes, toHex } from '@rtmp-web/bytes';
 import { LiveFlvMuxer } from '../../src/flv/live-flv-muxer';
-import { encodeFlvHeader, encodeFlvTag } from '../../src/flv/flv-tags';
+import { encodeFlvHeader, encodeFlvTag } from '@rtmp-web/rtmp';
 import { mediaFrame } from '../support';
 
 const aacConfig = mediaFrame('audio', 0, { config: true, payload: new Uint8Array([0xaf, 0x00, 0x11, 0x90]) });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ByteReader, fromHex, toHex } from '@rtmp-web/bytes';
-import { encodeFlvHeader, encodeFlvTag, FlvTagType } from '../../src/flv/flv-tags';
+import { ByteReader, fromHex, splitAtEveryBoundary, toHex } from '@rtmp-web/bytes';
+import { encodeFlvHeader, encodeFlvTag, FlvReader, FlvTagType, readFlvFile, writeFlvFile } from '../../src/flv';
 
 describe('encodeFlvHeader (FLV v10.1 E.2, E.3)', () => {
   it('writes the signature, version, the flags of the present tracks and PreviousTagSize0', () => {
@@ -73,6 +73,61 @@ describe('encodeFlvTag (E.4.1)', () => {
         expect(reader.u32()).toBe(11 + body.byteLength);
         expect(reader.remaining).toBe(0);
       }),
+    );
+  });
+});
+
+describe('writeFlvFile (E.2, E.3, E.4.1)', () => {
+  const file = {
+    hasAudio: true,
+    hasVideo: true,
+    tags: [
+      { tagType: 9, timestamp: 0, data: fromHex('17 00 000000 01') },
+      { tagType: 8, timestamp: 0x01020304, data: fromHex('af 01 21') },
+    ],
+  };
+  const bytes = fromHex(`
+    464c56 01      # "FLV" version 1
+    05             # flags: audio (0x04) + video (0x01)
+    00000009       # DataOffset 9
+    00000000       # PreviousTagSize0
+    09 000006 000000 00 000000   # video tag, 6 bytes, ts 0, ts ext 0, stream 0
+    17 00 000000 01              # AVC keyframe, sequence header packet type 0, cts 0, one byte
+    00000011                     # PreviousTagSize 11 + 6 = 17
+    08 000003 020304 01 000000   # audio tag, 3 bytes, ts low 24 bits 0x020304, ext 0x01
+    af 01 21                     # AAC raw
+    0000000e                     # PreviousTagSize 11 + 3 = 14
+  `);
+
+  it('writes the exact bytes, the same as the header and tag encoders one after the other', () => {
+    expect(toHex(writeFlvFile(file))).toBe(toHex(bytes));
+    const pieces = [encodeFlvHeader({ audio: true, video: true }), encodeFlvTag(9, 0, file.tags[0]!.data), encodeFlvTag(8, 0x01020304, file.tags[1]!.data)];
+    expect(toHex(writeFlvFile(file))).toBe(pieces.map((p) => toHex(p)).join(''));
+  });
+
+  it('reads back with the 32-bit timestamp put together from its two fields, however the bytes are split', () => {
+    const expected = [
+      { tagType: 9, kind: 'video', timestamp: 0, streamId: 0, offset: 13, data: file.tags[0]!.data },
+      { tagType: 8, kind: 'audio', timestamp: 0x01020304, streamId: 0, offset: 34, data: file.tags[1]!.data },
+    ];
+    expect(readFlvFile(bytes)).toEqual({ header: { version: 1, hasAudio: true, hasVideo: true, dataOffset: 9 }, tags: expected });
+    for (const pieces of splitAtEveryBoundary(bytes)) {
+      const reader = new FlvReader();
+      const tags = pieces.flatMap((piece) => reader.push(piece)).flatMap((e) => (e.type === 'tag' ? [e.tag] : []));
+      reader.end();
+      expect(tags).toEqual(expected);
+    }
+  });
+
+  it('round-trips any tags through readFlvFile', () => {
+    const tag = fc.record({ tagType: fc.constantFrom(8, 9, 18), timestamp: fc.nat({ max: 0xffffffff }), data: fc.uint8Array({ maxLength: 300 }) });
+    fc.assert(
+      fc.property(fc.boolean(), fc.boolean(), fc.array(tag, { maxLength: 20 }), (hasAudio, hasVideo, tags) => {
+        const read = readFlvFile(writeFlvFile({ hasAudio, hasVideo, tags }));
+        expect(read.header).toEqual({ version: 1, hasAudio, hasVideo, dataOffset: 9 });
+        expect(read.tags.map(({ tagType, timestamp, data }) => ({ tagType, timestamp, data }))).toEqual(tags);
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -1,31 +1,12 @@
-import { ByteReader, CodedError } from '@rtmp-web/bytes';
+import { ByteReader } from '@rtmp-web/bytes';
+import { FlvError } from './flv-errors';
+import { FLV_BACK_POINTER_LENGTH, FLV_FLAG_AUDIO, FLV_FLAG_VIDEO, FLV_HEADER_LENGTH, FLV_TAG_HEADER_LENGTH, FlvTagType } from './flv-format';
 
 /**
  * A pure, incremental reader of FLV files (Adobe Flash Video File Format Specification
  * v10.1, Annex E). It knows nothing about files or sockets: bytes go in with `push()`,
- * whole tags come out, however the input was split. It depends only on @rtmp-web/bytes so it
- * can move to @rtmp-web/rtmp unchanged when another part of the project needs it.
+ * whole tags come out, however the input was split.
  */
-
-export type FlvErrorCode =
-  | 'FLV_BAD_SIGNATURE'
-  | 'FLV_BAD_VERSION'
-  | 'FLV_BAD_HEADER_SIZE'
-  | 'FLV_ENCRYPTED_TAG'
-  | 'FLV_BAD_BACK_POINTER'
-  | 'FLV_TRUNCATED'
-  | 'FLV_READER_ENDED';
-
-/** Every failure of the FLV reader; category 'media', always fatal for the file being read. */
-export class FlvError extends CodedError {
-  constructor(code: FlvErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super('media', code, message, { fatal: true, details });
-    this.name = 'FlvError';
-  }
-}
-
-/** FLV tag types (E.4.1 TagType). Other values are reserved; the reader passes them through. */
-export const FlvTagType = { Audio: 8, Video: 9, Script: 18 } as const;
 
 export interface FlvHeader {
   /** E.2 Version; 1 for every file written so far. */
@@ -57,16 +38,15 @@ export type FlvReadEvent = { type: 'header'; header: FlvHeader } | { type: 'tag'
 export interface FlvReaderOptions {
   /**
    * Check every PreviousTagSize against 11 + DataSize of the tag before it (E.3) and throw
-   * FLV_BAD_BACK_POINTER on a mismatch. Default true: the demo serves files we made, and a
-   * wrong back pointer there means the file is damaged. Set false for files from writers
-   * that leave them zero.
+   * FLV_BAD_BACK_POINTER on a mismatch. Default true: the back pointers are the only
+   * redundancy in the framing, so a wrong one is the first sign of a damaged or cut-and-spliced
+   * file. Set false for files from writers that leave them zero.
    */
   verifyBackPointers?: boolean;
 }
 
-const HEADER_LENGTH = 9;
-const TAG_HEADER_LENGTH = 11;
-const BACK_POINTER_LENGTH = 4;
+/** E.2 allows a DataOffset above 9 (bytes a later version may add); more than this is a damaged header. */
+const MAX_DATA_OFFSET = 1024;
 
 type Expect =
   | { what: 'header' }
@@ -141,13 +121,13 @@ export class FlvReader {
   private bytesNeeded(): number {
     switch (this.expect.what) {
       case 'header':
-        return HEADER_LENGTH;
+        return FLV_HEADER_LENGTH;
       case 'header-padding':
         return this.expect.count;
       case 'back-pointer':
-        return BACK_POINTER_LENGTH;
+        return FLV_BACK_POINTER_LENGTH;
       case 'tag-header':
-        return TAG_HEADER_LENGTH;
+        return FLV_TAG_HEADER_LENGTH;
       case 'tag-body':
         return this.expect.dataSize;
     }
@@ -159,7 +139,7 @@ export class FlvReader {
     switch (expect.what) {
       case 'header': {
         const header = parseHeader(element);
-        this.expect = header.dataOffset > HEADER_LENGTH ? { what: 'header-padding', count: header.dataOffset - HEADER_LENGTH } : { what: 'back-pointer' };
+        this.expect = header.dataOffset > FLV_HEADER_LENGTH ? { what: 'header-padding', count: header.dataOffset - FLV_HEADER_LENGTH } : { what: 'back-pointer' };
         return { type: 'header', header };
       }
       case 'header-padding':
@@ -200,7 +180,7 @@ export class FlvReader {
       }
       case 'tag-body': {
         this.expect = { what: 'back-pointer' };
-        this.expectedBackPointer = TAG_HEADER_LENGTH + expect.dataSize;
+        this.expectedBackPointer = FLV_TAG_HEADER_LENGTH + expect.dataSize;
         this.tagCount++;
         return {
           type: 'tag',
@@ -256,10 +236,10 @@ function parseHeader(bytes: Uint8Array): FlvHeader {
   const dataOffset = reader.u32();
   // E.2: DataOffset is 9 for version 1; a smaller value would point inside the header itself.
   // An upper bound keeps a damaged header from making the reader skip (and buffer) megabytes.
-  if (dataOffset < HEADER_LENGTH || dataOffset > 1024) {
-    throw new FlvError('FLV_BAD_HEADER_SIZE', `FLV DataOffset ${dataOffset} is outside ${HEADER_LENGTH}..1024`, { dataOffset });
+  if (dataOffset < FLV_HEADER_LENGTH || dataOffset > MAX_DATA_OFFSET) {
+    throw new FlvError('FLV_BAD_HEADER_SIZE', `FLV DataOffset ${dataOffset} is outside ${FLV_HEADER_LENGTH}..${MAX_DATA_OFFSET}`, { dataOffset });
   }
-  return { version, hasAudio: (flags & 0x04) !== 0, hasVideo: (flags & 0x01) !== 0, dataOffset };
+  return { version, hasAudio: (flags & FLV_FLAG_AUDIO) !== 0, hasVideo: (flags & FLV_FLAG_VIDEO) !== 0, dataOffset };
 }
 
 function kindOf(tagType: number): FlvTag['kind'] {
@@ -284,8 +264,17 @@ function describe(expect: Expect): string {
   }
 }
 
-/** Reads a whole FLV file held in memory: its header and every tag, in file order. */
-export function readFlvFile(bytes: Uint8Array, options?: FlvReaderOptions): { header: FlvHeader; tags: FlvTag[] } {
+export interface FlvFile {
+  header: FlvHeader;
+  tags: FlvTag[];
+}
+
+/**
+ * Reads a whole FLV file held in memory: its header and every tag, in file order. The same
+ * rules as `FlvReader` with `end()`: a file may stop after any whole tag (its last back pointer
+ * may be missing), anything shorter is FLV_TRUNCATED.
+ */
+export function readFlvFile(bytes: Uint8Array, options?: FlvReaderOptions): FlvFile {
   const reader = new FlvReader(options);
   let header: FlvHeader | null = null;
   const tags: FlvTag[] = [];
