@@ -5,6 +5,6 @@ export { runProbeCommand, parseProbeArgs, formatReport, formatMediaEntry, PROBE_
 export type { CommandIo, ParsedProbeArgs } from './probe/probe-command';
 export { ProbeError } from './probe/errors';
 export type { ProbeErrorCode } from './probe/errors';
-export { createTraceTap, summarizeMessage, messageTypeName } from './probe/trace';
+export { createTraceTap } from './probe/trace';
 export { amfToJson, summarizeAmf } from './probe/amf-json';
 export type { JsonValue } from './probe/amf-json';
