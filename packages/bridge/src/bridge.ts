@@ -13,6 +13,7 @@ import { BridgeSession, type SessionInfo, type SessionRecord, type SessionStats 
 import { formatTarget, parseTarget, sameTarget, type UpstreamTarget } from './target';
 import { BRIDGE_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, TokenVerifier, extractToken } from './token';
 import { openUpstream, systemLookup, type UpstreamConnection } from './upstream';
+import { INITIAL_READ_BYTES, ReadBufferPool } from './upstream-reader';
 
 export interface RefusalEvent {
   reason: RefusalReason;
@@ -63,6 +64,14 @@ export interface Bridge {
 
 /** TCP keepalive probe delay on both sockets of a session (issue item 8). */
 const KEEPALIVE_MS = 30_000;
+/**
+ * Largest read from an RTMP server, as one WebSocket message: a quarter of maxBufferedToPage
+ * (so the backpressure bound, limit + one read, stays close to the limit), at most 256 KiB.
+ * Bulk reads of 256 KiB instead of 64 KiB cut the per-read work (syscall, send, frame) by four.
+ */
+const MAX_READ_BYTES = 256 * 1024;
+/** Read buffers kept for reuse across sessions (at most 64 x 256 KiB = 16 MiB idle). */
+const MAX_FREE_READ_BUFFERS = 64;
 /** How long a refused socket may linger after its HTTP response before it is destroyed. */
 const REFUSAL_LINGER_MS = 1_000;
 
@@ -91,7 +100,8 @@ interface PendingUpgrade {
 
 class BridgeServer implements Bridge {
   private readonly events = new TypedEvents<BridgeEvents>();
-  private readonly metrics = new BridgeMetrics();
+  private readonly metrics = new BridgeMetrics(() => ({ toPage: this.bytesToPage, toUpstream: this.bytesToUpstream }));
+  private readonly readPool: ReadBufferPool;
   private readonly server: http.Server;
   private metricsServer: http.Server | null = null;
   private readonly wss: WebSocketServer;
@@ -114,8 +124,6 @@ class BridgeServer implements Bridge {
   private closing: Promise<void> | null = null;
   private boundPort = 0;
   private metricsBoundPort = 0;
-  private readonly bytesToPageCounter;
-  private readonly bytesToUpstreamCounter;
 
   constructor(
     private readonly config: ResolvedBridgeOptions,
@@ -123,8 +131,8 @@ class BridgeServer implements Bridge {
     private readonly logger: BridgeLogger,
     private readonly lookup: (hostname: string) => Promise<string[]>,
   ) {
-    this.bytesToPageCounter = this.metrics.bytes.labels({ direction: 'to_page' });
-    this.bytesToUpstreamCounter = this.metrics.bytes.labels({ direction: 'to_upstream' });
+    const readBytes = Math.max(INITIAL_READ_BYTES, Math.min(MAX_READ_BYTES, Math.floor(config.limits.maxBufferedToPage / 4)));
+    this.readPool = new ReadBufferPool(readBytes, MAX_FREE_READ_BUFFERS);
     this.server = config.serverTls
       ? https.createServer({ cert: config.serverTls.cert, key: config.serverTls.key, handshakeTimeout: config.limits.handshakeTimeoutMs })
       : http.createServer();
@@ -365,6 +373,7 @@ class BridgeServer implements Bridge {
         tls: this.config.upstreamTls,
         signal: pending.abort.signal,
         keepAliveMs: KEEPALIVE_MS,
+        readPool: this.readPool,
       });
       upstream.socket.on('error', () => {});
       this.metrics.upstreamConnectSeconds.observe(upstream.connectMs / 1000);
@@ -493,14 +502,13 @@ class BridgeServer implements Bridge {
       subject: request.subject,
       connectMs: Math.round(upstream.connectMs * 10) / 10,
     };
-    const session = new BridgeSession(info, ws, socket, upstream.socket, this.config.limits, {
+    // Byte totals are plain numbers on the hot path; the metrics read them at scrape time.
+    const session = new BridgeSession(info, ws, socket, upstream.socket, upstream.reader, this.config.limits, {
       onBytesToPage: (count) => {
         this.bytesToPage += count;
-        this.bytesToPageCounter.inc(count);
       },
       onBytesToUpstream: (count) => {
         this.bytesToUpstream += count;
-        this.bytesToUpstreamCounter.inc(count);
       },
       onEnd: (record) => {
         this.sessions.delete(session);

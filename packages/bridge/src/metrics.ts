@@ -15,7 +15,12 @@ export class BridgeMetrics {
   readonly upstreamConnectSeconds: Histogram;
   readonly sessionSeconds: Histogram;
 
-  constructor() {
+  /**
+   * `byteTotals` is read at each scrape: the byte counters are not incremented per forwarded
+   * chunk (that was a label lookup and a validation per read on the hot path), they are set from
+   * the bridge's running totals when Prometheus asks.
+   */
+  constructor(byteTotals: () => { toPage: number; toUpstream: number }) {
     const registers = [this.registry];
     this.sessionsActive = new Gauge({ name: 'rtmp_web_bridge_sessions_active', help: 'Sessions open now.', registers });
     this.sessionsTotal = new Counter({ name: 'rtmp_web_bridge_sessions_total', help: 'Sessions opened since start.', registers });
@@ -24,6 +29,12 @@ export class BridgeMetrics {
       help: 'Bytes forwarded, by direction (to_page: server to page; to_upstream: page to server).',
       labelNames: ['direction'],
       registers,
+      collect() {
+        const totals = byteTotals();
+        this.reset();
+        this.inc({ direction: 'to_page' }, totals.toPage);
+        this.inc({ direction: 'to_upstream' }, totals.toUpstream);
+      },
     });
     this.refusals = new Counter({
       name: 'rtmp_web_bridge_refusals_total',
@@ -50,8 +61,6 @@ export class BridgeMetrics {
       registers,
     });
     // Every label exists from the start, so rate() works on a reason's first occurrence.
-    this.bytes.inc({ direction: 'to_page' }, 0);
-    this.bytes.inc({ direction: 'to_upstream' }, 0);
     for (const reason of Object.keys(REFUSAL_STATUS) as RefusalReason[]) this.refusals.inc({ reason }, 0);
   }
 

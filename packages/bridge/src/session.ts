@@ -2,6 +2,7 @@ import type net from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import type { BridgeLimits } from './options';
 import { TokenBucket } from './token-bucket';
+import type { UpstreamReader } from './upstream-reader';
 
 /**
  * WebSocket close codes the bridge sends after the upgrade (RFC 6455 §7.4.1, IANA registry).
@@ -132,6 +133,8 @@ export interface SessionHooks {
   onEnd(record: SessionRecord): void;
 }
 
+const SEND_BINARY = { binary: true } as const;
+
 /** ws error codes (ws/lib/receiver.js) mapped to our reason and the code ws closes with. */
 const WS_ERROR_REASONS: Record<string, [SessionCloseReason, number]> = {
   WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: ['message-too-big', CloseCode.MessageTooBig],
@@ -170,6 +173,7 @@ export class BridgeSession {
     private readonly ws: WebSocket,
     private readonly pageSocket: net.Socket,
     private readonly upstream: net.Socket,
+    upstreamReader: UpstreamReader,
     private readonly limits: BridgeLimits,
     private readonly hooks: SessionHooks,
   ) {
@@ -185,7 +189,7 @@ export class BridgeSession {
     this.toPageBucket = limits.maxBytesPerSecondToPage > 0 ? new TokenBucket(limits.maxBytesPerSecondToPage, limits.maxBytesPerSecondToPage, now) : null;
     this.toUpstreamBucket = limits.maxBytesPerSecondToUpstream > 0 ? new TokenBucket(limits.maxBytesPerSecondToUpstream, limits.maxBytesPerSecondToUpstream, now) : null;
 
-    upstream.on('data', (chunk: Buffer) => this.forwardToPage(chunk));
+    upstreamReader.attach((chunk, release) => this.forwardToPage(chunk, release));
     upstream.on('end', () => this.onUpstreamEnd());
     upstream.on('error', () => this.onUpstreamError());
     upstream.on('close', () => this.onUpstreamClose());
@@ -237,12 +241,18 @@ export class BridgeSession {
     this.upstream.destroy();
   }
 
-  private forwardToPage(chunk: Buffer): void {
-    if (this.pageClosed || this.ws.readyState !== this.ws.OPEN) return;
+  /** `release` gives the chunk's read buffer back once the page socket has written it. */
+  private forwardToPage(chunk: Buffer, release: (() => void) | null): void {
+    if (this.pageClosed || this.ws.readyState !== this.ws.OPEN) {
+      release?.();
+      return;
+    }
     this.lastActivity = performance.now();
     this.bytesToPage += chunk.byteLength;
     this.hooks.onBytesToPage(chunk.byteLength);
-    this.ws.send(chunk, { binary: true });
+    // ws frames it without copying (a server does not mask) and calls back once written.
+    if (release) this.ws.send(chunk, SEND_BINARY, release);
+    else this.ws.send(chunk, SEND_BINARY);
     const buffered = this.ws.bufferedAmount;
     if (buffered > this.peakBufferedToPage) this.peakBufferedToPage = buffered;
     // The page reads slowly: stop reading from the server until the page socket drains. TCP

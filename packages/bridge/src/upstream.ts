@@ -5,9 +5,12 @@ import type { UpstreamAllowlist } from './allowlist';
 import { RefusalError } from './errors';
 import { formatIp, parseIp, type IpAddress } from './ip-address';
 import { formatTarget, type UpstreamTarget } from './target';
+import { PooledSocketReader, StreamReader, type ReadBufferPool, type UpstreamReader } from './upstream-reader';
 
 export interface UpstreamConnection {
   socket: net.Socket;
+  /** Where its bytes come from: attach a sink to receive them (before that they are held). */
+  reader: UpstreamReader;
   /** The checked address the socket is connected to. */
   address: string;
   /** Milliseconds spent resolving and connecting (and the TLS handshake). */
@@ -23,6 +26,8 @@ export interface OpenUpstreamOptions {
   signal: AbortSignal;
   /** TCP keepalive probe delay on the upstream socket. */
   keepAliveMs: number;
+  /** Read buffers for plain TCP upstreams (see PooledSocketReader). */
+  readPool: ReadBufferPool;
 }
 
 /** The system resolver: getaddrinfo, so /etc/hosts applies, every address in resolver order. */
@@ -78,8 +83,8 @@ export async function openUpstream(target: UpstreamTarget, options: OpenUpstream
     if (options.signal.aborted) break;
     if (performance.now() >= deadline) break;
     try {
-      const socket = await connectOnce(target, formatIp(address), deadline, options);
-      return { socket, address: formatIp(address), connectMs: performance.now() - started };
+      const { socket, reader } = await connectOnce(target, formatIp(address), deadline, options);
+      return { socket, reader, address: formatIp(address), connectMs: performance.now() - started };
     } catch (error) {
       lastError = error instanceof RefusalError ? error : new RefusalError('upstream-refused', `cannot connect to ${label}`, error);
       // A certificate that fails verification will not pass on another address of the same name.
@@ -90,10 +95,16 @@ export async function openUpstream(target: UpstreamTarget, options: OpenUpstream
   throw lastError ?? new RefusalError('upstream-timeout', `connecting to ${label} timed out`);
 }
 
-function connectOnce(target: UpstreamTarget, address: string, deadline: number, options: OpenUpstreamOptions): Promise<net.Socket> {
+function connectOnce(
+  target: UpstreamTarget,
+  address: string,
+  deadline: number,
+  options: OpenUpstreamOptions,
+): Promise<{ socket: net.Socket; reader: UpstreamReader }> {
   return new Promise((resolve, reject) => {
     const label = formatTarget(target);
     let socket: net.Socket;
+    let reader: UpstreamReader;
     if (target.tls) {
       socket = tls.connect({
         host: address,
@@ -104,8 +115,14 @@ function connectOnce(target: UpstreamTarget, address: string, deadline: number, 
         rejectUnauthorized: options.tls.rejectUnauthorized,
         ...(options.tls.ca !== undefined ? { ca: options.tls.ca } : {}),
       });
+      reader = new StreamReader(socket);
     } else {
-      socket = net.connect({ host: address, port: target.port });
+      // Plain TCP reads straight into the bridge's own buffers (fewer, larger reads, no
+      // allocation per read): the hot path of every session.
+      const pooled = new PooledSocketReader(options.readPool);
+      socket = net.connect({ host: address, port: target.port, onread: pooled.onreadOption() });
+      pooled.bind(socket);
+      reader = pooled;
     }
     const timer = setTimeout(() => fail(new RefusalError('upstream-timeout', `connecting to ${label} timed out`)), Math.max(0, deadline - performance.now()));
     const onAbort = () => fail(new RefusalError('shutting-down', 'connection abandoned'));
@@ -134,7 +151,7 @@ function connectOnce(target: UpstreamTarget, address: string, deadline: number, 
       // RTMP is latency-sensitive and already batches into chunks: no Nagle delay (issue item 8).
       socket.setNoDelay(true);
       socket.setKeepAlive(true, options.keepAliveMs);
-      resolve(socket);
+      resolve({ socket, reader });
     }
     let tcpConnected = false;
     if (target.tls) socket.once('connect', () => (tcpConnected = true));
