@@ -1,6 +1,6 @@
 import { ByteReader, ByteWriter, utf8Encode } from '@rtmp-web/bytes';
 import { Amf3Reader, Amf3Writer } from './amf3';
-import { AmfError, assertFits, withAmfErrors } from './errors';
+import { AmfError, assertFits, depthExceeded, unknownMarker, withAmfErrors } from './errors';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_REFERENCES, type AmfDecodeOptions, type AmfEncodeOptions } from './options';
 import {
   AmfDictionary,
@@ -42,10 +42,6 @@ export const Amf0Marker = {
 
 const U16_MAX = 0xffff;
 const U32_MAX = 0xffffffff;
-
-function depthExceeded(maxDepth: number): AmfError {
-  return new AmfError('AMF_DEPTH_EXCEEDED', `nesting deeper than ${maxDepth}`, { maxDepth });
-}
 
 /**
  * Reads AMF0 values from a ByteReader, one at a time (what the RTMP command codec needs:
@@ -166,10 +162,7 @@ export class Amf0Reader {
           offset: reader.position - 1,
         });
       default:
-        throw new AmfError('AMF_UNKNOWN_MARKER', `unknown AMF0 marker 0x${marker.toString(16)}`, {
-          marker,
-          offset: reader.position - 1,
-        });
+        throw unknownMarker('AMF0', marker, reader.position - 1);
     }
   }
 

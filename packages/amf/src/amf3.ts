@@ -1,5 +1,5 @@
 import { ByteReader, ByteWriter, utf8Encode } from '@rtmp-web/bytes';
-import { AmfError, assertFits, toAmfError, withAmfErrors } from './errors';
+import { AmfError, assertFits, depthExceeded, toAmfError, unknownMarker, withAmfErrors } from './errors';
 import { defaultExternalizables, type ExternalizableRegistry } from './externalizable';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_REFERENCES, type AmfDecodeOptions, type AmfEncodeOptions } from './options';
 import {
@@ -92,10 +92,6 @@ export function isAmf3Integer(value: number): boolean {
   return Number.isInteger(value) && value >= AMF3_INTEGER_MIN && value <= AMF3_INTEGER_MAX && !Object.is(value, -0);
 }
 
-function depthExceeded(maxDepth: number): AmfError {
-  return new AmfError('AMF_DEPTH_EXCEEDED', `nesting deeper than ${maxDepth}`, { maxDepth });
-}
-
 /**
  * Reads AMF3 values from a ByteReader, one at a time. The three reference tables (strings,
  * objects, traits; AMF3 §2.2) live as long as this reader, so read every value of one
@@ -183,10 +179,7 @@ export class Amf3Reader {
       case Amf3Marker.Dictionary:
         return this.readDictionary(reader, depth);
       default:
-        throw new AmfError('AMF_UNKNOWN_MARKER', `unknown AMF3 marker 0x${marker.toString(16)}`, {
-          marker,
-          offset: reader.position - 1,
-        });
+        throw unknownMarker('AMF3', marker, reader.position - 1);
     }
   }
 

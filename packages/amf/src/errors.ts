@@ -74,3 +74,13 @@ export function assertFits(count: number, minBytesEach: number, remaining: numbe
     });
   }
 }
+
+/** Nesting deeper than `maxDepth`, decoding or encoding, in either format (both share the limit). */
+export function depthExceeded(maxDepth: number): AmfError {
+  return new AmfError('AMF_DEPTH_EXCEEDED', `nesting deeper than ${maxDepth}`, { maxDepth });
+}
+
+/** A type marker the format does not define (AMF0 §2.1, AMF3 §3.1); `offset` is the marker's position. */
+export function unknownMarker(format: 'AMF0' | 'AMF3', marker: number, offset: number): AmfError {
+  return new AmfError('AMF_UNKNOWN_MARKER', `unknown ${format} marker 0x${marker.toString(16)}`, { marker, offset });
+}

@@ -16,6 +16,7 @@ import {
 } from './digest';
 import type { DigestLayout } from './digest';
 import { HandshakeBuffer, checkVersionByte } from './handshake-buffer';
+import { HandshakeStepQueue, checkAcceptsBytes, echoPacket, randomBytes } from './handshake-packet';
 
 export interface ClientHandshakeOptions {
   /** 'digest' (default) sends a Flash-Player-9 style signed C1; 'simple' sends RTMP 1.0 §5.2.3 zeros. */
@@ -63,7 +64,7 @@ export class ClientHandshake {
   private state: 'initial' | 'started' | 'done' | 'failed' = 'initial';
   private c1Digest: Uint8Array | null = null;
   private startedAt = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly steps = new HandshakeStepQueue();
 
   constructor(options: ClientHandshakeOptions = {}) {
     this.kind = options.kind ?? 'digest';
@@ -98,18 +99,14 @@ export class ClientHandshake {
   push(bytes: Uint8Array): Promise<ClientHandshakeStep> {
     // Copy now: the caller may reuse its buffer before the queued step runs.
     const copy = bytes.slice();
-    const step = this.queue.then(() => this.step(copy));
-    this.queue = step.catch(() => undefined);
-    return step;
+    return this.steps.run(() => this.step(copy));
   }
 
   private async step(bytes: Uint8Array): Promise<ClientHandshakeStep> {
     if (this.state === 'initial') {
       throw new RtmpError('HANDSHAKE_INVALID_STATE', 'ClientHandshake.push() before start()');
     }
-    if (this.state === 'done' || this.state === 'failed') {
-      throw new RtmpError('HANDSHAKE_INVALID_STATE', `ClientHandshake.push() after the handshake ${this.state === 'done' ? 'completed' : 'failed'}`);
-    }
+    checkAcceptsBytes('ClientHandshake', this.state);
     this.buffer.push(bytes);
     try {
       if (this.buffer.length >= 1) checkVersionByte(this.buffer.peek(0), 'S0');
@@ -162,22 +159,4 @@ export class ClientHandshake {
     if (s2Verified !== undefined) done.s2Verified = s2Verified;
     return done;
   }
-}
-
-/**
- * The simple-handshake answer (§5.2.3/§5.2.4): the peer's time, our read time in "time2",
- * then the peer's random bytes unchanged.
- */
-export function echoPacket(peer: Uint8Array, readAt: number): Uint8Array {
-  const out = peer.slice();
-  new DataView(out.buffer, out.byteOffset, 8).setUint32(4, Math.floor(readAt) >>> 0);
-  return out;
-}
-
-export function randomBytes(random: (count: number) => Uint8Array, count: number): Uint8Array {
-  const bytes = random(count);
-  if (bytes.length !== count) {
-    throw new RtmpError('HANDSHAKE_FAILED', `random source returned ${bytes.length} bytes instead of ${count}`);
-  }
-  return bytes.slice();
 }

@@ -1,6 +1,4 @@
-import { RtmpError } from '../errors';
 import type { ProtocolTap } from '../types';
-import { echoPacket, randomBytes } from './client-handshake';
 import {
   HANDSHAKE_PACKET_SIZE,
   PLAYER_FULL_KEY,
@@ -17,6 +15,7 @@ import {
 } from './digest';
 import type { DigestLayout } from './digest';
 import { HandshakeBuffer, checkVersionByte } from './handshake-buffer';
+import { HandshakeStepQueue, checkAcceptsBytes, echoPacket, randomBytes } from './handshake-packet';
 
 export interface ServerHandshakeOptions {
   /** Source of random bytes (tests make it deterministic). Default crypto.getRandomValues. */
@@ -69,7 +68,7 @@ export class ServerHandshake {
   private clientKind: 'simple' | 'digest' = 'simple';
   private clientLayout: DigestLayout | undefined;
   private s1Digest: Uint8Array | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly steps = new HandshakeStepQueue();
 
   constructor(options: ServerHandshakeOptions = {}) {
     this.random = options.random ?? defaultRandom;
@@ -81,16 +80,13 @@ export class ServerHandshake {
 
   /** Feed received bytes, however split. Calls are processed in order even if not awaited. */
   push(bytes: Uint8Array): Promise<ServerHandshakeStep> {
+    // Copy now: the caller may reuse its buffer before the queued step runs.
     const copy = bytes.slice();
-    const step = this.queue.then(() => this.step(copy));
-    this.queue = step.catch(() => undefined);
-    return step;
+    return this.steps.run(() => this.step(copy));
   }
 
   private async step(bytes: Uint8Array): Promise<ServerHandshakeStep> {
-    if (this.state === 'done' || this.state === 'failed') {
-      throw new RtmpError('HANDSHAKE_INVALID_STATE', `ServerHandshake.push() after the handshake ${this.state === 'done' ? 'completed' : 'failed'}`);
-    }
+    checkAcceptsBytes('ServerHandshake', this.state);
     this.buffer.push(bytes);
     try {
       let send: Uint8Array | undefined;
