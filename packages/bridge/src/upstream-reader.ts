@@ -1,4 +1,4 @@
-import net from 'node:net';
+import type net from 'node:net';
 
 /**
  * Receives the bytes read from the RTMP server. `release` (null when there is nothing to give
