@@ -1,3 +1,5 @@
+import { concatBytes } from '@rtmp-web/bytes';
+
 /**
  * The "Flash Player 9" digest handshake: not in RTMP 1.0 (§5.2 only describes the simple
  * echo handshake), but spoken by Flash, FFmpeg, OBS and most servers. See RTMP-NOTES.md.
@@ -60,7 +62,7 @@ export async function hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Promi
     cryptoKey = await subtle.importKey('raw', toBuffer(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
     if (CONSTANT_KEYS.has(key)) importedKeys.set(key, cryptoKey);
   }
-  const signature = await subtle.sign('HMAC', cryptoKey, toBuffer(parts.length === 1 ? parts[0]! : concat(parts)));
+  const signature = await subtle.sign('HMAC', cryptoKey, toBuffer(parts.length === 1 ? parts[0]! : concatBytes(parts)));
   return new Uint8Array(signature);
 }
 
@@ -130,18 +132,6 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const part of parts) total += part.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** WebCrypto wants an ArrayBuffer-backed BufferSource; copy views of shared or offset buffers. */

@@ -1,3 +1,4 @@
+import { concatBytes } from '@rtmp-web/bytes';
 import { RtmpError } from '../errors';
 import { RTMP_VERSION } from './digest';
 
@@ -27,12 +28,7 @@ export class HandshakeBuffer {
 
   /** Everything collected, as one array; the buffer is emptied. */
   take(): Uint8Array {
-    const out = new Uint8Array(this.total);
-    let offset = 0;
-    for (const part of this.parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
+    const out = concatBytes(this.parts);
     this.parts = [];
     this.total = 0;
     return out;
