@@ -86,13 +86,7 @@ export function parseVideoMessageTracks(payload: Uint8Array, timestamp: number):
     if ((first & 0x80) === 0) return [parseLegacyVideo(payload, timestamp)];
     const reader = new ByteReader(payload, 1);
     const frameType = (first >>> 4) & 0x07;
-    let packetType = first & 0x0f;
-    let nano: number | undefined;
-    while (packetType === MOD_EX) {
-      const modEx = readModEx(reader);
-      packetType = modEx.packetType;
-      if (modEx.nano !== undefined) nano = modEx.nano;
-    }
+    const { packetType, nano } = readModExChain(reader, first & 0x0f);
     const base = { frameType, enhanced: true, ...(nano === undefined ? {} : { timestampNanoOffset: nano }) };
     if (packetType !== 4 && frameType === VideoFrameType.Command) {
       const videoCommand = reader.u8();
@@ -184,13 +178,7 @@ export function parseAudioMessageTracks(payload: Uint8Array, timestamp: number):
       return [audioFrame(payload, timestamp, { packetType: 'coded-frames', codec, enhanced: false, soundFormat, legacy, data: payload.subarray(1) })];
     }
     const reader = new ByteReader(payload, 1);
-    let packetType = first & 0x0f;
-    let nano: number | undefined;
-    while (packetType === MOD_EX) {
-      const modEx = readModEx(reader);
-      packetType = modEx.packetType;
-      if (modEx.nano !== undefined) nano = modEx.nano;
-    }
+    const { packetType, nano } = readModExChain(reader, first & 0x0f);
     const base = { enhanced: true, soundFormat, ...(nano === undefined ? {} : { timestampNanoOffset: nano }) };
     return readTracks(reader, packetType, AUDIO_MULTITRACK, 'audio').map((track) => {
       const kind = AUDIO_PACKET_TYPES[track.packetType];
@@ -218,6 +206,22 @@ function audioFrame(
     trackId: 0,
     ...fields,
   };
+}
+
+/**
+ * Follows the ModEx packets (E-RTMP v2: PacketType 7 in an audio or video ExHeader) until the
+ * real packet type; shared by audio and video, which carry ModEx the same way. Returns that
+ * packet type and the TimestampOffsetNano when one of them held it (the last one wins).
+ */
+function readModExChain(reader: ByteReader, firstPacketType: number): { packetType: number; nano: number | undefined } {
+  let packetType = firstPacketType;
+  let nano: number | undefined;
+  while (packetType === MOD_EX) {
+    const modEx = readModEx(reader);
+    packetType = modEx.packetType;
+    if (modEx.nano !== undefined) nano = modEx.nano;
+  }
+  return { packetType, nano };
 }
 
 /** E-RTMP v2 ModEx: size (UI8 + 1, or UI16 + 1 after 256), data, then ModExType and the next packet type. */
