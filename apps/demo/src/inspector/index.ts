@@ -197,6 +197,21 @@ export function mountInspector(container: HTMLElement, player?: InspectablePlaye
     refresh();
   }
 
+  /**
+   * Whether drawing shows anything: the demo hides the inspector's view (`hidden`, display:none)
+   * when another tab of the page is chosen, and a background page draws for no one. The recorder
+   * and the analyzer keep following the session either way; only the snapshot, the diagnosis
+   * and the DOM work wait, and the first tick (or the observer below) after it is shown again
+   * draws everything that changed meanwhile.
+   */
+  function isShown(): boolean {
+    return root.isConnected && !document.hidden && root.getClientRects().length > 0;
+  }
+
+  function refreshIfShown(): void {
+    if (dirty && isShown()) refresh();
+  }
+
   function refresh(): void {
     if (!dirty) return;
     dirty = false;
@@ -223,8 +238,19 @@ export function mountInspector(container: HTMLElement, player?: InspectablePlaye
     if (selected && !recording.messages.includes(selected)) detail.setRecord(undefined);
   }
 
-  const timer = setInterval(refresh, REFRESH_MS);
+  const timer = setInterval(refreshIfShown, REFRESH_MS);
   refresh();
+  // Draw at once when the view or the page becomes visible again, not up to REFRESH_MS later.
+  const onVisibility = (): void => refreshIfShown();
+  document.addEventListener('visibilitychange', onVisibility);
+  unsubscribers.push(() => document.removeEventListener('visibilitychange', onVisibility));
+  if (typeof IntersectionObserver === 'function') {
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) refreshIfShown();
+    });
+    observer.observe(root);
+    unsubscribers.push(() => observer.disconnect());
+  }
 
   const hook: InspectorTestHook = {
     recording: currentRecording,
