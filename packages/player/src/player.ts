@@ -454,17 +454,22 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       connection.on('status', (info) => this.onStatus('connection', info));
       connection.on('error', (error) => this.emit('error', error));
       this.emit('connection', { connection, stream: null });
-      const connected = await connection.connect(url, {
+      const connecting = connection.connect(url, {
         transport,
         tap: this.sessionTap(session),
         ...(this.config.handshake ? { handshake: this.config.handshake } : {}),
         timeoutMs,
       });
+      // Pipelined: createStream leaves in the same write as C2 + connect (servers handle commands
+      // in order), so play can go out as soon as connect's answer arrives, one round trip sooner.
+      const creating = connection.createStream();
+      creating.catch(() => undefined);
+      const connected = await connecting;
       if (!live()) return;
       this.emit('handshake', connected.handshake);
       session.ttff.connect = now() - session.startedAt;
 
-      const stream = await connection.createStream();
+      const stream = await creating;
       if (!live()) return;
       session.stream = stream;
       this.wireStream(session, stream);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesEqual, concatBytes, fromHex } from '@rtmp-web/bytes';
+import { bytesEqual, concatBytes, fromHex, splitAtEveryBoundary } from '@rtmp-web/bytes';
 import type { CodedError } from '@rtmp-web/bytes';
 import { ChunkReader } from '../../src/chunk';
 import { decodeCommand, decodeProtocolControl, encodeCommand, encodeSharedObjectMessage, encodeWindowAckSize, packAggregate } from '../../src/messages';
@@ -285,6 +285,166 @@ describe('NetConnection.connect', () => {
     const { nc, promise } = connect(server);
     await server.acceptConnect();
     expect((await promise).info.code).toBe('NetConnection.Connect.Success');
+    nc.close();
+  });
+});
+
+describe('NetConnection.createStream pipelined behind connect', () => {
+  it('called right after connect(): C2, connect and createStream (transaction 2) leave in ONE write; the stream arrives with connect', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server);
+    const created = nc.createStream();
+    const connect1 = await server.acceptConnect();
+    await server.acceptCreateStream(1);
+    await promise;
+    const ns = await created;
+    expect(ns.streamId).toBe(1);
+    expect(connect1.transactionId).toBe(1);
+    const writes = server.messagesPerClientWrite();
+    expect(server.clientTransport.sent[1]!.byteLength).toBeGreaterThan(1536);
+    expect(writes[0]!.map((m) => [m.type, m.csid, decodeCommand(m).name, decodeCommand(m).transactionId])).toEqual([
+      [MessageType.CommandAmf0, 3, 'connect', 1],
+      [MessageType.CommandAmf0, 3, 'createStream', 2],
+    ]);
+    // Our own Window Ack Size and Set Chunk Size still follow connect's _result.
+    expect(writes[1]!.map((m) => m.type)).toEqual([MessageType.WindowAckSize, MessageType.SetChunkSize]);
+    // The stream plays as usual.
+    const play = ns.play('cam1');
+    await server.waitForCommand('play');
+    server.send(server.onStatus(1, 'status', 'NetStream.Play.Start', 'Start live'));
+    expect((await play).code).toBe('NetStream.Play.Start');
+    nc.close();
+  });
+
+  it('called once connect is out (awaiting its _result): written at once, matched by transaction id', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server);
+    const { command } = await server.waitForCommand('connect');
+    expect(nc.connectionState).toBe('connecting');
+    const created = nc.createStream();
+    const { message, command: request } = await server.waitForCommand('createStream');
+    expect(message.type).toBe(MessageType.CommandAmf0);
+    expect(request.transactionId).toBe(2);
+    // The server answers both in one write: connect's _result first (commands are handled in order).
+    server.send(
+      server.command('_result', command.transactionId, { fmsVer: 'FMS/3,0,1,123' }, [{ level: 'status', code: 'NetConnection.Connect.Success', description: 'ok' }]),
+      server.command('_result', request.transactionId, null, [7]),
+    );
+    expect((await promise).info.code).toBe('NetConnection.Connect.Success');
+    expect((await created).streamId).toBe(7);
+    nc.close();
+  });
+
+  it('connect rejected: the pipelined createStream rejects with the same error', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server);
+    const created = nc.createStream();
+    const { command } = await server.waitForCommand('connect');
+    await server.waitForCommand('createStream');
+    server.send(server.command('_error', command.transactionId, null, [{ level: 'error', code: 'NetConnection.Connect.Rejected', description: 'no' }]));
+    expect((await rejection(promise)).code).toBe('SESSION_CONNECT_REJECTED');
+    expect((await rejection(created)).code).toBe('SESSION_CONNECT_REJECTED');
+    expect(nc.connectionState).toBe('closed');
+  });
+
+  it('is AMF0 even when AMF3 was asked for (the encoding is not confirmed yet)', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server, { objectEncoding: 3 });
+    const created = nc.createStream();
+    await server.acceptConnect({ objectEncoding: 3 });
+    const { message } = await server.waitForCommand('createStream');
+    expect(message.type).toBe(MessageType.CommandAmf0);
+    await server.acceptCreateStream(1);
+    await promise;
+    expect((await created).streamId).toBe(1);
+    expect(nc.encoding).toBe(3);
+    nc.close();
+  });
+
+  it('after close: rejects SESSION_NOT_CONNECTED and writes nothing', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    nc.close();
+    const writes = server.clientTransport.sent.length;
+    expect((await rejection(nc.createStream())).code).toBe('SESSION_NOT_CONNECTED');
+    expect(server.clientTransport.sent.length).toBe(writes);
+  });
+
+  it('gives the same stream however the answer to connect + createStream is split (every boundary after the handshake)', async () => {
+    const recorder = new ScriptedServer({ unsignedS1: true });
+    const first = connect(recorder, { handshake: 'simple' });
+    const firstStream = first.nc.createStream();
+    await recorder.acceptConnect();
+    await recorder.acceptCreateStream(3);
+    await first.promise;
+    expect((await firstStream).streamId).toBe(3);
+    first.nc.close();
+    const answer = concatBytes(recorder.transport.sent);
+    const afterHandshake = answer.subarray(3073);
+    for (const parts of splitAtEveryBoundary(afterHandshake)) {
+      const [client, fakeServer] = createMemoryTransportPair();
+      let answered = false;
+      fakeServer.onData = () => {
+        if (answered) return;
+        answered = true;
+        fakeServer.send(answer.subarray(0, 3073));
+        for (const part of parts) fakeServer.send(part);
+      };
+      const nc = new NetConnection();
+      const connecting = nc.connect(URL, { transport: client, handshake: 'simple', timeoutMs: 5000 });
+      const stream = nc.createStream();
+      expect((await connecting).info.code).toBe('NetConnection.Connect.Success');
+      expect((await stream).streamId).toBe(3);
+      nc.close();
+    }
+  });
+});
+
+describe('NetConnection answers setup reads at once (TCP acknowledgements ride on data)', () => {
+  it('sends its Window Ack Size and Set Chunk Size at the first server read after connect, before connect\'s _result', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server);
+    const { command } = await server.waitForCommand('connect');
+    // nginx-rtmp's first write of its connect answer: Window Ack Size alone.
+    server.send(server.control(MessageType.WindowAckSize, encodeWindowAckSize(5_000_000)));
+    const chunkSize = await server.waitFor((m) => m.type === MessageType.SetChunkSize);
+    expect(decodeProtocolControl(chunkSize)).toMatchObject({ kind: 'SetChunkSize', chunkSize: 4096 });
+    expect(nc.connectionState).toBe('connecting');
+    expect(server.messagesPerClientWrite()[1]!.map((m) => m.type)).toEqual([MessageType.WindowAckSize, MessageType.SetChunkSize]);
+    expect(server.controls(MessageType.WindowAckSize)).toEqual([{ kind: 'WindowAckSize', windowSize: 2_500_000 }]);
+    server.send(server.command('_result', command.transactionId, null, [{ level: 'status', code: 'NetConnection.Connect.Success', description: 'ok' }]));
+    await promise;
+    await settle();
+    // Not sent twice.
+    expect(server.controls(MessageType.SetChunkSize)).toHaveLength(1);
+    nc.close();
+  });
+
+  it('answers each otherwise unanswered read with its Window Ack Size again until media arrives, then stays quiet', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const created = nc.createStream();
+    await server.acceptCreateStream(1);
+    const ns = await created;
+    void ns.play('cam1');
+    await server.waitForCommand('play');
+    await settle();
+    const before = server.controls(MessageType.WindowAckSize).length;
+    // node-media-server's answer to play, one write per message.
+    server.send(server.userControl({ event: 'StreamBegin', streamId: 1 }));
+    await server.waitFor((m) => m.type === MessageType.WindowAckSize && server.controls(MessageType.WindowAckSize).length > before);
+    server.send(server.onStatus(1, 'status', 'NetStream.Play.Start', 'Start live'));
+    await settle();
+    const afterStatus = server.controls(MessageType.WindowAckSize);
+    expect(afterStatus).toHaveLength(before + 2);
+    // Always the window already announced (the server's dynamic Set Peer Bandwidth was ignored): no change of meaning.
+    expect(new Set(afterStatus.map((c) => (c.kind === 'WindowAckSize' ? c.windowSize : -1)))).toEqual(new Set([2_500_000]));
+    server.send({ type: MessageType.Video, streamId: 1, timestamp: 0, payload: AVC_CONFIG, csid: 6 });
+    await settle();
+    server.send({ type: MessageType.Video, streamId: 1, timestamp: 0, payload: AVC_KEYFRAME, csid: 6 });
+    server.send(server.onStatus(1, 'status', 'NetStream.Play.PublishNotify', 'later status'));
+    await settle();
+    expect(server.controls(MessageType.WindowAckSize)).toHaveLength(before + 2);
     nc.close();
   });
 });

@@ -1,0 +1,81 @@
+/**
+ * The player's fast start against real servers: createStream pipelined behind connect (sent in
+ * the same write as C2 + connect, matched by transaction id) and the setup reads answered at
+ * once (Window Ack Size), with nginx-rtmp, node-media-server and FFmpeg's listen mode. Each must
+ * answer both commands, in order, and then play the stream.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { MessageType, NetConnection, decodeCommand, parseRtmpUrl } from '@rtmp-web/rtmp';
+import type { ProtocolTap } from '@rtmp-web/rtmp';
+import { TcpTransport } from '@rtmp-web/rtmp/node';
+import { publishTestStream, startFfmpegServer, startNginxRtmp, startNodeMediaServer, waitForStream, type Publisher, type RtmpServerHandle } from '../servers/index';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+function track<T extends RtmpServerHandle | Publisher>(thing: T): T {
+  cleanups.push(() => thing.stop());
+  return thing;
+}
+
+async function pipelinedPlay(url: string, stream: string): Promise<{ outgoing: string[]; incoming: string[]; streamId: number }> {
+  const parsed = parseRtmpUrl(url);
+  const outgoing: string[] = [];
+  const incoming: string[] = [];
+  const tap: ProtocolTap = {
+    message({ direction, message }) {
+      if (message.type !== MessageType.CommandAmf0) return;
+      const command = decodeCommand(message);
+      (direction === 'out' ? outgoing : incoming).push(`${command.name} #${command.transactionId}`);
+    },
+  };
+  const transport = await TcpTransport.connect(parsed.host, parsed.port, { timeoutMs: 5000 });
+  const nc = new NetConnection();
+  cleanups.push(() => nc.close());
+  const connecting = nc.connect(parsed, { transport, timeoutMs: 10_000, tap });
+  const creating = nc.createStream();
+  await connecting;
+  const ns = await creating;
+  const video = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no video within 15 s')), 15_000);
+    ns.once('video', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  await ns.play(stream);
+  await video;
+  return { outgoing, incoming, streamId: ns.streamId };
+}
+
+describe('createStream pipelined behind connect, against real servers', () => {
+  it('nginx-rtmp answers connect then createStream and plays', async () => {
+    const nginx = track(await startNginxRtmp());
+    track(await publishTestStream(nginx.url('live', 'pipe')));
+    await waitForStream(nginx, 'live', 'pipe');
+    const { outgoing, incoming, streamId } = await pipelinedPlay(nginx.url('live', 'pipe'), 'pipe');
+    expect(outgoing.slice(0, 3)).toEqual(['connect #1', 'createStream #2', 'play #0']);
+    expect(incoming.slice(0, 2)).toEqual(['_result #1', '_result #2']);
+    expect(streamId).toBe(1);
+  });
+
+  it('node-media-server answers connect then createStream and plays', async () => {
+    const nms = await startNodeMediaServer();
+    cleanups.push(() => nms.stop());
+    track(await publishTestStream(nms.url('live', 'pipe')));
+    await waitForStream(nms, 'live', 'pipe');
+    const { outgoing, incoming } = await pipelinedPlay(nms.url('live', 'pipe'), 'pipe');
+    expect(outgoing.slice(0, 3)).toEqual(['connect #1', 'createStream #2', 'play #0']);
+    expect(incoming.slice(0, 2)).toEqual(['_result #1', '_result #2']);
+  });
+
+  it('FFmpeg -listen 1 answers connect then createStream and plays', async () => {
+    const server = track(await startFfmpegServer({ app: 'live', stream: 'pipe', durationSec: 20 }));
+    const { outgoing, incoming } = await pipelinedPlay(server.url('live', 'pipe'), 'pipe');
+    expect(outgoing.slice(0, 2)).toEqual(['connect #1', 'createStream #2']);
+    expect(outgoing).toContain('play #0');
+    expect(incoming[0]).toBe('_result #1');
+    expect(incoming).toContain('_result #2');
+  });
+});
