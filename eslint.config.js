@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.cache/**', '.tmp/**', 'test-results/**', 'playwright-report/**', '.reports/**', 'e2e/bench/results/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.cache/**', '.tmp/**', '**/.scratch/**', 'test-results/**', 'playwright-report/**', '.reports/**', 'e2e/bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
