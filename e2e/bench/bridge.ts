@@ -171,7 +171,10 @@ async function singleConnection(context: BenchContext): Promise<{ table: ResultT
       ],
       data: { totalBytes: total, samples, summary },
       notes: [
-        'Why the bridge trails websockify on one connection (investigated, not fixed): a CPU profile of the bridge process during a transfer shows it mostly idle or in writev, i.e. waiting, not computing. Its default maxBufferedToPage (1 MiB) pauses the upstream socket whenever the page socket holds 1 MiB, and each pause/resume costs a round of event-loop turns; in an experiment on this machine raising that limit to 16 MiB raised the bridge from about 170 to about 245 MB/s. The rest of the gap is not explained yet and is the next piece of work on the bridge.',
+        ...(ours.mbPerSec < websockify.mbPerSec
+          ? ['Why the bridge trails websockify on one connection (investigated, not fixed): a CPU profile of the bridge process during a transfer shows it mostly idle or in writev, i.e. waiting, not computing. Its default maxBufferedToPage (1 MiB) pauses the upstream socket whenever the page socket holds 1 MiB, and each pause/resume costs event-loop turns; in an experiment on this machine raising that limit to 16 MiB took the bridge from about 170 to about 245 MB/s. The rest of the gap is not explained yet.']
+          : []),
+        'Why both relays stay well under direct TCP: every byte crosses two more loopback sockets and a WebSocket framing step, and the relay process competes with the source and the client for the same 2 cores; the bridge also pauses its upstream at 1 MiB buffered toward the page (maxBufferedToPage), which caps its in-flight data.',
         `One connection: our bridge moves ${formatRatio(ours.mbPerSec / websockify.mbPerSec)} websockify's MB/s at ${formatRatio(ours.relayCpuMsPerMb / websockify.relayCpuMsPerMb)} its CPU per MB.`,
       ],
     };
@@ -200,6 +203,8 @@ interface FanOutStep {
   connectSec: number;
   /** Kernel TCP buffer memory at the end of the window (/proc/net/sockstat), MiB. */
   kernelTcpMiB: number | null;
+  /** The first connect failure, when viewers failed to connect. */
+  firstConnectError: string | null;
 }
 
 /** Pages of kernel memory all TCP sockets hold now (`TCP: ... mem N` in /proc/net/sockstat). */
@@ -232,6 +237,7 @@ async function fanOutStep(name: RelayName, viewers: number, windowSec: number): 
     const received = new Float64Array(viewers);
     const connectedAt = new Float64Array(viewers);
     let connected = 0;
+    let firstConnectError: string | null = null;
     const connectStart = performance.now();
     const BATCH = 50;
     for (let i = 0; i < viewers; i += BATCH) {
@@ -252,7 +258,9 @@ async function fanOutStep(name: RelayName, viewers: number, windowSec: number): 
               connectedAt[j] = performance.now();
               connected++;
             },
-            () => undefined,
+            (error: unknown) => {
+              firstConnectError ??= error instanceof Error ? error.message : String(error);
+            },
           ),
         );
       }
@@ -301,6 +309,7 @@ async function fanOutStep(name: RelayName, viewers: number, windowSec: number): 
       relayRssMiB: rss,
       connectSec,
       kernelTcpMiB: tcpPages === null ? null : tcpPages * PAGE_MIB,
+      firstConnectError,
     };
   } finally {
     for (const conn of connections) conn.close();
@@ -334,6 +343,7 @@ async function fanOut(context: BenchContext): Promise<{ table: ResultTable; targ
       context.log(
         `fan-out ${name}, ${viewers} viewers: ${step.behind} behind (worst ${formatNumber(step.worstRateShare * 100, 0)}% of rate, lag ${formatNumber(step.worstLagSec, 2)} s), CPU relay ${formatNumber(step.relayCpuPercent, 0)}%, viewers ${formatNumber(step.clientCpuPercent, 0)}%, source ${formatNumber(step.sourceCpuPercent, 0)}%`,
       );
+      if (step.firstConnectError) notes.push(`${name}, ${viewers} viewers: ${viewers - step.connected} could not connect; first error: ${step.firstConnectError}.`);
       if (step.behind > 0) break;
       held.set(name, viewers);
     }
@@ -386,6 +396,7 @@ async function fanOut(context: BenchContext): Promise<{ table: ResultTable; targ
     ],
     data: { steps: results, held: Object.fromEntries(held), largestTried },
     notes: [
+      'The machine is shared with other sessions (see the load average in the Runs table); the fan-out limit moves a lot with that load (on this machine runs have ranged from 250 to 700 viewers held for the bridge and from 100 to 400 for websockify). Read the bridge against websockify in the same run, not the absolute count.',
       'Fan-out: a step stops the stepping for that relay as soon as one viewer is behind or failed to connect within 10 s. The source, the relay and every viewer share this machine\'s cores, so the viewers\' own WebSocket decoding competes with the relay; the limit found is that of the whole loopback setup, for both relays alike.',
       ...notes,
     ],
