@@ -52,9 +52,9 @@ const ONE_BYTE_CSID_LIMIT = 64;
  * message; allocation dominated the profile). A payload handed out keeps its whole slab alive, so
  * slabs stay small enough that a few kept payloads pin little.
  */
-const SLAB_SIZE = 1024 * 1024;
+const SLAB_SIZE = 64 * 1024;
 /** Messages longer than this get their own buffer, so one large message does not waste a slab. */
-const MAX_SLAB_MESSAGE = 256 * 1024;
+const MAX_SLAB_MESSAGE = 16 * 1024;
 /**
  * Below this chunk size, a message whose chunks all sit in one push is copied with one `set` and
  * closed up in place (`copyWithin`), instead of one `set` per chunk: at 128-byte chunks the per-chunk
@@ -368,7 +368,6 @@ export class ChunkReader {
       else this.highStreams.set(csid, stream);
     }
     let timestampField: number;
-    let taken = 0;
     if (this.hContinuation) {
       timestampField = this.hExtended ? this.hExtendedValue : 0;
     } else {
@@ -401,7 +400,7 @@ export class ChunkReader {
       stream.length = this.hMessageLength;
       stream.type = this.hMessageType;
       stream.streamId = this.hStreamId;
-      taken = this.open(stream, window, payloadPos);
+      const taken = this.open(stream, window, payloadPos);
       if (taken !== 0) {
         if (this.tap?.chunk !== undefined) this.reportSpan(stream, window, payloadPos, timestampField);
         this.completeMessage(stream);

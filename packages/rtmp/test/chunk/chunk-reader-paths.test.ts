@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { concatBytes, fromHex, splitAtEveryBoundary, toHex } from '@rtmp-web/bytes';
+import { ChunkReader, ChunkWriter } from '../../src/chunk';
+import type { ChunkInfo, RtmpMessage } from '../../src/types';
+import { filler, readParts } from './read-helpers';
+
+/**
+ * The reader's fast paths: a message whose chunks all sit in one push is read at once (one copy,
+ * closed up in place), and payloads are carved from shared slabs. Whatever path a message takes,
+ * the result and the tap events must be what the chunk-by-chunk path gives.
+ */
+
+/** 300 bytes on csid 6 at the default chunk size: three chunks (128 + 128 + 44). */
+const threeChunks = `
+  06 0003e8 00012c 09 01000000   # fmt 0, csid 6, ts 1000, length 300, video, stream 1
+  ${filler(128, 0)}
+  c6 ${filler(128, 128)}         # fmt 3 continuation
+  c6 ${filler(44, 0)}            # fmt 3 continuation, last
+`;
+
+function tapEvents(parts: readonly Uint8Array[]): { chunks: ChunkInfo[]; messages: string[] } {
+  const chunks: ChunkInfo[] = [];
+  const messages: string[] = [];
+  const reader = new ChunkReader({
+    tap: { wantsRawChunks: true, chunk: (info) => chunks.push(info), message: (event) => messages.push(toHex(event.message.payload)) },
+    now: () => 0,
+  });
+  for (const part of parts) reader.push(part);
+  return { chunks, messages };
+}
+
+describe('ChunkReader: a whole message in one push', () => {
+  it('reads a three-chunk message pushed whole exactly as when pushed byte by byte', () => {
+    const bytes = fromHex(threeChunks);
+    const expected = [{ csid: 6, type: 9, streamId: 1, timestamp: 1000, payload: filler(256, 0) + filler(44, 0) }];
+    expect(readParts([bytes])).toEqual(expected);
+    expect(readParts([...bytes].map((b) => Uint8Array.of(b)))).toEqual(expected);
+  });
+
+  it('reports the same chunks (with raw bytes) and message to the tap either way', () => {
+    const bytes = fromHex(threeChunks);
+    const whole = tapEvents([bytes]);
+    expect(whole.chunks.map((c) => [c.fmt, c.headerLength, c.payloadOffset, c.payloadLength, c.completesMessage, c.timestampField])).toEqual([
+      [0, 12, 0, 128, false, 1000],
+      [3, 1, 128, 128, false, 0],
+      [3, 1, 256, 44, true, 0],
+    ]);
+    expect(toHex(concatBytes(whole.chunks.map((c) => c.raw!)))).toBe(toHex(bytes));
+    for (const parts of splitAtEveryBoundary(bytes)) expect(tapEvents(parts)).toEqual(whole);
+  });
+
+  it('falls back to chunk by chunk when another chunk stream interleaves, with the same result', () => {
+    const bytes = fromHex(`
+      06 000000 000100 09 01000000 ${filler(128, 0)}   # video, 256 bytes: first chunk
+      04 000000 000002 08 01000000 af01                # audio in between
+      c6 ${filler(128, 128)}                           # video, last chunk
+    `);
+    expect(readParts([bytes])).toEqual([
+      { csid: 4, type: 8, streamId: 1, timestamp: 0, payload: 'af01' },
+      { csid: 6, type: 9, streamId: 1, timestamp: 0, payload: filler(256, 0) },
+    ]);
+  });
+
+  it('applies a Set Chunk Size read whole (in 1-byte chunks) to the chunks after it', () => {
+    // At chunk size 1 the 4-byte payload spans four chunks, with 1-byte fmt-3 headers between.
+    const cut = fromHex(`
+      02 000000 000004 01 00000000 00   # Set Chunk Size 256, first chunk
+      c2 00
+      c2 01
+      c2 00
+      06 000000 000003 09 01000000 aabbcc   # one 3-byte chunk at the new size 256
+    `);
+    const messages = readParts([cut], undefined, (reader) => reader.setChunkSize(1));
+    expect(messages).toEqual([
+      { csid: 2, type: 1, streamId: 0, timestamp: 0, payload: '00000100' },
+      { csid: 6, type: 9, streamId: 1, timestamp: 0, payload: 'aabbcc' },
+    ]);
+  });
+});
+
+describe('ChunkReader: payloads stay intact', () => {
+  it('a payload read whole is unchanged when the input is overwritten and more is pushed', () => {
+    const reader = new ChunkReader();
+    const input = fromHex(threeChunks);
+    const [first] = reader.push(input);
+    input.fill(0xee);
+    const more = reader.push(fromHex(`86 000010 ${filler(128, 99)} c6 ${filler(128, 1)} c6 ${filler(44, 2)}`));
+    expect(toHex(first!.payload)).toBe(filler(256, 0) + filler(44, 0));
+    expect(toHex(more[0]!.payload)).toBe(filler(128, 99) + filler(128, 1) + filler(44, 2));
+    expect(first!.payload.byteLength).toBe(300);
+  });
+
+  it('keeps every payload of a long session intact, across many slabs and any cut of the input', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ csid: fc.constantFrom(3, 4, 6, 70), length: fc.integer({ min: 0, max: 70_000 }), seed: fc.integer({ min: 0, max: 255 }) }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        fc.constantFrom(128, 1000, 4096, 65536),
+        fc.integer({ min: 1, max: 100_000 }),
+        (specs, chunkSize, readSize) => {
+          const writer = new ChunkWriter();
+          const sent: RtmpMessage[] = [];
+          const parts: Uint8Array[] = [];
+          if (chunkSize !== 128) {
+            const size = new Uint8Array(4);
+            new DataView(size.buffer).setUint32(0, chunkSize);
+            const setSize: RtmpMessage = { csid: 2, type: 1, streamId: 0, timestamp: 0, payload: size };
+            sent.push(setSize);
+            parts.push(writer.write(setSize));
+          }
+          specs.forEach((spec, i) => {
+            const payload = new Uint8Array(spec.length);
+            for (let k = 0; k < payload.length; k++) payload[k] = (spec.seed + k * 31 + (k >> 8)) & 0xff;
+            const message: RtmpMessage = { csid: spec.csid, type: 9, streamId: 1, timestamp: i * 33, payload };
+            sent.push(message);
+            parts.push(writer.write(message));
+          });
+          const stream = concatBytes(parts);
+          const reader = new ChunkReader();
+          const received: RtmpMessage[] = [];
+          for (let p = 0; p < stream.length; p += readSize) {
+            // A fresh copy per read, overwritten once pushed: payloads must not depend on it.
+            const read = stream.slice(p, p + readSize);
+            received.push(...reader.push(read));
+            read.fill(0x5a);
+          }
+          expect(received.map((m) => [m.csid, m.timestamp, m.payload.byteLength])).toEqual(sent.map((m) => [m.csid, m.timestamp, m.payload.byteLength]));
+          received.forEach((m, i) => {
+            if (toHex(m.payload) !== toHex(sent[i]!.payload)) expect({ i, payload: toHex(m.payload) }).toEqual({ i, payload: toHex(sent[i]!.payload) });
+          });
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
