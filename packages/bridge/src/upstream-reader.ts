@@ -39,34 +39,41 @@ export class ReadBufferPool {
   }
 }
 
+/** In small mode, a slab with less room than this left is retired and a new one started. */
+const MIN_SLAB_ROOM = 16 * 1024;
+
 /**
- * Reads a plain TCP socket straight into buffers of ours (`onread`, no Readable stream, no
- * 'data' events), so one read syscall can take up to `pool.bufferBytes` and becomes one
- * WebSocket message:
- * - a socket starts with a 64 KiB buffer (what Node would use) and moves to the pool's larger
- *   buffers once a read fills its buffer, i.e. once the server sends faster than the bridge reads;
- * - a read that fills at least half its buffer is handed over as is (no copy) and the buffer
- *   comes back through `release`; a smaller read is copied out and the buffer is read into again,
- *   so a queued chunk never pins more than twice its size, and memory held toward the page stays
- *   within about twice maxBufferedToPage plus one read.
+ * Reads a plain TCP socket straight into buffers of ours (`onread`: no Readable stream, no
+ * 'data' events, no allocation per read). Two modes:
+ * - small (live streams, the usual case): reads go into a 64 KiB slab one after the other, each
+ *   chunk a view of it, so a 12 KiB read costs neither an allocation nor a copy; a slab with
+ *   little room left is left to the garbage collector with its chunks;
+ * - bulk: once a read fills all the room it was given (the server sends faster than the bridge
+ *   reads), reads go into the pool's larger buffers, so one read syscall takes up to
+ *   `pool.bufferBytes` and becomes one WebSocket message; the buffer comes back through
+ *   `release` once the page socket has written it. A read under half a buffer is copied out and
+ *   the socket goes back to small mode, so a queued chunk never pins more than twice its size.
  * pause()/resume() on the socket stop and restart the reads themselves (readStop/readStart):
  * nothing is read while paused, not even one more chunk.
  */
 export class PooledSocketReader implements UpstreamReader {
-  private current: Buffer;
+  private slab: Buffer;
+  private offset = 0;
+  /** The pooled buffer reads go into in bulk mode; null in small mode. */
+  private bulk: Buffer | null = null;
   private sink: UpstreamSink | null = null;
   /** Bytes read before the session attached (the server spoke before the upgrade completed). */
   private early: Buffer[] = [];
   private socket: net.Socket | null = null;
 
   constructor(private readonly pool: ReadBufferPool) {
-    this.current = Buffer.allocUnsafeSlow(Math.min(INITIAL_READ_BYTES, pool.bufferBytes));
+    this.slab = Buffer.allocUnsafeSlow(INITIAL_READ_BYTES);
   }
 
   /** The `onread` option for net.connect. */
   onreadOption(): net.OnReadOpts {
     return {
-      buffer: () => this.current,
+      buffer: () => this.bulk ?? this.slab.subarray(this.offset),
       callback: (bytes: number, buffer: Uint8Array) => this.onRead(bytes, buffer as Buffer),
     };
   }
@@ -88,22 +95,37 @@ export class PooledSocketReader implements UpstreamReader {
   private onRead(bytes: number, buffer: Buffer): boolean {
     let chunk: Buffer;
     let release: (() => void) | null = null;
-    if (bytes * 2 >= buffer.byteLength) {
-      chunk = buffer.subarray(0, bytes);
-      const full = bytes === buffer.byteLength;
-      if (buffer.byteLength === this.pool.bufferBytes) release = () => this.pool.give(buffer);
-      // A full read means more is waiting: read in the larger pooled buffers from now on.
-      this.current = full || this.current.byteLength === this.pool.bufferBytes ? this.pool.take() : Buffer.allocUnsafeSlow(this.current.byteLength);
+    const bulk = this.bulk;
+    if (bulk) {
+      if (bytes * 2 >= bulk.byteLength) {
+        chunk = bulk.subarray(0, bytes);
+        release = () => this.pool.give(bulk);
+        this.bulk = this.pool.take();
+      } else {
+        // The burst is over: copy this read out and go back to small reads.
+        chunk = Buffer.allocUnsafe(bytes);
+        bulk.copy(chunk, 0, 0, bytes);
+        this.pool.give(bulk);
+        this.bulk = null;
+      }
     } else {
-      chunk = Buffer.allocUnsafe(bytes);
-      buffer.copy(chunk, 0, 0, bytes);
+      chunk = buffer.subarray(0, bytes);
+      this.offset += bytes;
+      if (this.slab.byteLength - this.offset < MIN_SLAB_ROOM) {
+        this.slab = Buffer.allocUnsafeSlow(INITIAL_READ_BYTES);
+        this.offset = 0;
+      }
+      // The kernel had at least as much as a good part of a slab: more is waiting, read in bulk.
+      if (bytes === buffer.byteLength && bytes >= INITIAL_READ_BYTES / 2) this.bulk = this.pool.take();
     }
     if (this.sink) {
       this.sink(chunk, release);
       return true;
     }
-    if (release) chunk = Buffer.from(chunk);
-    release?.();
+    if (release) {
+      chunk = Buffer.from(chunk);
+      release();
+    }
     this.early.push(chunk);
     return false;
   }
