@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PooledSocketReader, ReadBufferPool, type UpstreamSink } from '../src/upstream-reader';
-import { startTcpServer, type TcpServerHandle } from './support/peers';
+import { startTcpServer } from './support/peers';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
