@@ -103,6 +103,19 @@ for (const kind of ['nginx', 'nms'] as const) {
           expect(Object.keys(lengths).sort()).toEqual(['bitrate', 'drift', 'fps', 'gop', 'latency']);
           for (const name of ['bitrate', 'fps', 'latency', 'drift', 'gop']) expect(lengths[name], name).toBeGreaterThanOrEqual(4);
         }).toPass({ timeout: 30_000, intervals: [500] });
+
+        // Hidden behind the Player tab, the inspector keeps recording but does not redraw (its
+        // buffer line stays as it was while messages keep arriving); shown again, it catches up.
+        const bufferLine = page.getByTestId('buffer');
+        await page.locator('#tab-player').click();
+        await expect(page.getByTestId('inspector')).toBeHidden();
+        const shownBefore = await bufferLine.textContent();
+        const recordedBefore = await page.evaluate(() => window.__rtmpInspector!.recording().messages.length);
+        await page.waitForTimeout(1500);
+        expect(await page.evaluate(() => window.__rtmpInspector!.recording().messages.length)).toBeGreaterThan(recordedBefore);
+        expect(await bufferLine.textContent()).toBe(shownBefore);
+        await page.locator('#tab-inspector').click();
+        await expect(bufferLine).not.toHaveText(shownBefore!, { timeout: 2000 });
         const report = await page.evaluate(() => window.__rtmpInspector!.report());
         const video = report.tracks.find((t) => t.kind === 'video')!;
         expect(video.frameRate).toBeGreaterThan(23);
