@@ -4,6 +4,7 @@ import { PlayerError } from '../errors';
 import { LiveFlvMuxer } from '../flv/live-flv-muxer';
 import type { LiveFlvMuxerOptions, MuxerOutput, MuxerStart, RestartReason } from '../flv/live-flv-muxer';
 import { codecDisplayName, describeTrackCodec } from './codecs';
+import { DeclaredTrackGate } from './declared-track-gate';
 import type { TrackCodec } from './codecs';
 import type { MediaSink } from './media-sink';
 import { loadMpegts } from './mpegts-types';
@@ -98,11 +99,16 @@ class FlvFeed {
  */
 export class MseSink extends TypedEmitter<MseSinkEvents> implements MediaSink {
   private readonly muxer: LiveFlvMuxer;
+  private readonly gate = new DeclaredTrackGate();
   private readonly now: () => number;
   private readonly load: () => Promise<MpegtsModuleLike>;
   private readonly logLevel: 'silent' | 'warn' | 'verbose';
   private player: MpegtsPlayerLike | null = null;
   private feed: FlvFeed | null = null;
+  /** The pipeline built by prepare() before the tracks were known, waiting for the first start. */
+  private preparedFeed: FlvFeed | null = null;
+  /** Whether the current feed's mpegts.js player is attached to the element (and 'attached' was due). */
+  private attachedFeed: FlvFeed | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private destroyed = false;
   private failed = false;
@@ -130,15 +136,42 @@ export class MseSink extends TypedEmitter<MseSinkEvents> implements MediaSink {
     return this.bytesTotal;
   }
 
+  /**
+   * Builds the first pipeline now, while the connection is still being set up: mpegts.js's
+   * player, transmuxer and loader, and the MediaSource it attaches to the element (sourceopen is
+   * asynchronous). Measured in a loaded page, doing this at the first media message held the
+   * first frame back by 40-160 ms (first runs of mpegts.js code, MediaSource opening); mpegts.js
+   * on its own does the same work while its socket connects. The demuxer takes the tracks from
+   * the FLV header the muxer writes once it has decided them, so nothing here depends on them.
+   */
+  prepare(): void {
+    if (this.destroyed || this.failed || this.feed || this.preparedFeed || this.muxer.started) return;
+    const feed = new FlvFeed();
+    this.preparedFeed = feed;
+    void this.createPlayer(feed, null);
+  }
+
   /** onMetaData declared the tracks (hasAudio/hasVideo or the codec ids). */
   declareTracks(declared: { audio?: boolean; video?: boolean }): void {
     if (this.destroyed || this.failed) return;
+    this.gate.declare(declared);
     this.apply(this.muxer.declareTracks(declared, this.now()));
+    this.startWhenDeclaredReady();
   }
 
   push(frame: MediaFrame): void {
     if (this.destroyed || this.failed) return;
-    this.apply(this.muxer.push(frame, this.now()));
+    const out = this.muxer.push(frame, this.now());
+    // A restart begins a new generation that already holds this frame (timestamp jump).
+    if (out.restart) this.gate.restart();
+    this.gate.note(frame);
+    this.apply(out);
+    this.startWhenDeclaredReady();
+  }
+
+  private startWhenDeclaredReady(): void {
+    if (this.destroyed || this.failed || this.muxer.started || !this.gate.ready) return;
+    this.apply(this.muxer.poll(Number.POSITIVE_INFINITY));
   }
 
   /** Starts with the tracks seen so far instead of waiting out the deadline. */
@@ -201,6 +234,14 @@ export class MseSink extends TypedEmitter<MseSinkEvents> implements MediaSink {
       return;
     }
     this.currentTracks = tracks;
+    const prepared = this.preparedFeed;
+    this.preparedFeed = null;
+    if (prepared) {
+      this.feed = prepared;
+      this.emit('tracks', tracks);
+      if (this.attachedFeed === prepared) this.emit('attached', { generation: tracks.generation });
+      return;
+    }
     const feed = new FlvFeed();
     this.feed = feed;
     this.emit('tracks', tracks);
@@ -233,7 +274,7 @@ export class MseSink extends TypedEmitter<MseSinkEvents> implements MediaSink {
     return null;
   }
 
-  private async createPlayer(feed: FlvFeed, tracks: SinkTracks): Promise<void> {
+  private async createPlayer(feed: FlvFeed, tracks: SinkTracks | null): Promise<void> {
     let mpegts: MpegtsModuleLike;
     try {
       mpegts = await this.load();
@@ -241,7 +282,7 @@ export class MseSink extends TypedEmitter<MseSinkEvents> implements MediaSink {
       this.fail(new PlayerError('MEDIA_PIPELINE_ERROR', 'Could not load the media remuxer (mpegts.js).', { cause }));
       return;
     }
-    if (this.destroyed || this.feed !== feed) return;
+    if (this.destroyed || (this.feed !== feed && this.preparedFeed !== feed)) return;
     mpegts.LoggingControl.applyConfig({
       enableAll: this.logLevel === 'verbose',
       enableDebug: this.logLevel === 'verbose',
@@ -272,8 +313,11 @@ export class MseSink extends TypedEmitter<MseSinkEvents> implements MediaSink {
         super.destroy();
       }
     }
+    // A prepared pipeline (tracks not known yet) leaves hasAudio/hasVideo out: the demuxer then
+    // reads them from the FLV header's TypeFlags, which the muxer writes for the tracks it chose.
+    const source = tracks ? { hasAudio: tracks.audio !== null, hasVideo: tracks.video !== null } : {};
     const player = mpegts.createPlayer(
-      { type: 'flv', isLive: true, hasAudio: tracks.audio !== null, hasVideo: tracks.video !== null, url: 'rtmp-web://feed' },
+      { type: 'flv', isLive: true, ...source, url: 'rtmp-web://feed' },
       {
         customLoader: RtmpFeedLoader,
         enableWorker: false,
@@ -306,7 +350,10 @@ export class MseSink extends TypedEmitter<MseSinkEvents> implements MediaSink {
     });
     player.attachMediaElement(this.media);
     player.load();
-    this.emit('attached', { generation: tracks.generation });
+    this.attachedFeed = feed;
+    // 'attached' means play() may be called: only once the tracks are known (a prepared
+    // pipeline announces it when the first start takes it over).
+    if (this.feed === feed && this.currentTracks) this.emit('attached', { generation: this.currentTracks.generation });
   }
 
   private fail(error: PlayerError): void {
@@ -318,6 +365,9 @@ export class MseSink extends TypedEmitter<MseSinkEvents> implements MediaSink {
   private teardownPipeline(): void {
     this.feed?.end();
     this.feed = null;
+    this.preparedFeed?.end();
+    this.preparedFeed = null;
+    this.attachedFeed = null;
     const player = this.player;
     this.player = null;
     if (player) {
