@@ -13,7 +13,7 @@ import { BridgeSession, type SessionInfo, type SessionRecord, type SessionStats 
 import { formatTarget, parseTarget, sameTarget, type UpstreamTarget } from './target';
 import { BRIDGE_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, TokenVerifier, extractToken } from './token';
 import { openUpstream, systemLookup, type UpstreamConnection } from './upstream';
-import { INITIAL_READ_BYTES, ReadBufferPool } from './upstream-reader';
+import { ReadBufferPool, SMALL_READ_BYTES } from './upstream-reader';
 
 export interface RefusalEvent {
   reason: RefusalReason;
@@ -70,8 +70,8 @@ const KEEPALIVE_MS = 30_000;
  * Bulk reads of 256 KiB instead of 64 KiB cut the per-read work (syscall, send, frame) by four.
  */
 const MAX_READ_BYTES = 256 * 1024;
-/** Read buffers kept for reuse across sessions (at most 64 x 256 KiB = 16 MiB idle). */
-const MAX_FREE_READ_BUFFERS = 64;
+/** Read buffers kept for reuse across sessions: 16 MiB of each size at most, idle. */
+const MAX_FREE_READ_BYTES = 16 * 1024 * 1024;
 /** How long a refused socket may linger after its HTTP response before it is destroyed. */
 const REFUSAL_LINGER_MS = 1_000;
 
@@ -101,7 +101,7 @@ interface PendingUpgrade {
 class BridgeServer implements Bridge {
   private readonly events = new TypedEvents<BridgeEvents>();
   private readonly metrics = new BridgeMetrics(() => ({ toPage: this.bytesToPage, toUpstream: this.bytesToUpstream }));
-  private readonly readPool: ReadBufferPool;
+  private readonly readPools: { small: ReadBufferPool; bulk: ReadBufferPool };
   private readonly server: http.Server;
   private metricsServer: http.Server | null = null;
   private readonly wss: WebSocketServer;
@@ -131,8 +131,11 @@ class BridgeServer implements Bridge {
     private readonly logger: BridgeLogger,
     private readonly lookup: (hostname: string) => Promise<string[]>,
   ) {
-    const readBytes = Math.max(INITIAL_READ_BYTES, Math.min(MAX_READ_BYTES, Math.floor(config.limits.maxBufferedToPage / 4)));
-    this.readPool = new ReadBufferPool(readBytes, MAX_FREE_READ_BUFFERS);
+    const bulkBytes = Math.max(SMALL_READ_BYTES, Math.min(MAX_READ_BYTES, Math.floor(config.limits.maxBufferedToPage / 4)));
+    this.readPools = {
+      small: new ReadBufferPool(SMALL_READ_BYTES, MAX_FREE_READ_BYTES / SMALL_READ_BYTES),
+      bulk: new ReadBufferPool(bulkBytes, MAX_FREE_READ_BYTES / bulkBytes),
+    };
     this.server = config.serverTls
       ? https.createServer({ cert: config.serverTls.cert, key: config.serverTls.key, handshakeTimeout: config.limits.handshakeTimeoutMs })
       : http.createServer();
@@ -373,7 +376,7 @@ class BridgeServer implements Bridge {
         tls: this.config.upstreamTls,
         signal: pending.abort.signal,
         keepAliveMs: KEEPALIVE_MS,
-        readPool: this.readPool,
+        readPools: this.readPools,
       });
       upstream.socket.on('error', () => {});
       this.metrics.upstreamConnectSeconds.observe(upstream.connectMs / 1000);

@@ -12,8 +12,8 @@ export interface UpstreamReader {
   attach(sink: UpstreamSink): void;
 }
 
-/** The first read buffer of a socket: a live RTMP stream's reads rarely exceed it. */
-export const INITIAL_READ_BYTES = 64 * 1024;
+/** Small slabs: the read size Node itself uses; a live RTMP stream's reads rarely exceed it. */
+export const SMALL_READ_BYTES = 64 * 1024;
 
 /**
  * Full-size read buffers shared by the sessions of one bridge. A buffer comes back once the page
@@ -39,42 +39,80 @@ export class ReadBufferPool {
   }
 }
 
-/** In small mode, a slab with less room than this left is retired and a new one started. */
+/** A slab with less room than this left is retired and the next read goes into a new one. */
 const MIN_SLAB_ROOM = 16 * 1024;
 
 /**
- * Reads a plain TCP socket straight into buffers of ours (`onread`: no Readable stream, no
- * 'data' events, no allocation per read). Two modes:
- * - small (live streams, the usual case): reads go into a 64 KiB slab one after the other, each
- *   chunk a view of it, so a 12 KiB read costs neither an allocation nor a copy; a slab with
- *   little room left is left to the garbage collector with its chunks;
- * - bulk: once a read fills all the room it was given (the server sends faster than the bridge
- *   reads), reads go into the pool's larger buffers, so one read syscall takes up to
- *   `pool.bufferBytes` and becomes one WebSocket message; the buffer comes back through
- *   `release` once the page socket has written it. A read under half a buffer is copied out and
- *   the socket goes back to small mode, so a queued chunk never pins more than twice its size.
- * pause()/resume() on the socket stop and restart the reads themselves (readStop/readStart):
- * nothing is read while paused, not even one more chunk.
+ * One read buffer that successive reads fill front to back. Every chunk handed out is a view of
+ * it and counts as pending until released; a retired slab whose chunks are all released goes
+ * back to its pool. `release` is one bound function per slab, not a closure per chunk.
+ */
+class Slab {
+  offset = 0;
+  private pending = 0;
+  private retired = false;
+
+  constructor(
+    readonly buffer: Buffer,
+    private readonly pool: ReadBufferPool,
+  ) {}
+
+  room(): Buffer {
+    return this.buffer.subarray(this.offset);
+  }
+
+  /** Takes the `bytes` just read at the offset as a pending chunk. */
+  claim(bytes: number): Buffer {
+    const chunk = this.buffer.subarray(this.offset, this.offset + bytes);
+    this.offset += bytes;
+    this.pending++;
+    return chunk;
+  }
+
+  readonly release = (): void => {
+    this.pending--;
+    if (this.pending === 0 && this.retired) this.pool.give(this.buffer);
+  };
+
+  retire(): void {
+    this.retired = true;
+    if (this.pending === 0) this.pool.give(this.buffer);
+  }
+}
+
+/**
+ * Reads a plain TCP socket straight into pooled buffers of ours (`onread`: no Readable stream,
+ * no 'data' events, no allocation and no copy per read). Reads fill a slab one after the other,
+ * each chunk a view of it; the slab goes back to its pool once retired (nearly full) and every
+ * chunk read into it has been released (written to the page). Two slab sizes:
+ * - small slabs (64 KiB, the read size Node itself uses) while reads are small, as for a live
+ *   stream: a 12 KiB read costs neither an allocation nor a copy;
+ * - bulk slabs (`bulkPool.bufferBytes`, up to 256 KiB) once a read fills all the room it was
+ *   given, i.e. the server sends faster than the bridge reads: one read syscall then takes up to
+ *   a whole bulk slab and becomes one WebSocket message.
+ * Chunks are consecutive in a slab, so what the queue toward the page pins is its own bytes plus
+ * at most about two slabs. pause()/resume() on the socket stop and restart the reads themselves
+ * (readStop/readStart): nothing is read while paused, not even one more chunk.
  */
 export class PooledSocketReader implements UpstreamReader {
-  private slab: Buffer;
-  private offset = 0;
-  /** The pooled buffer reads go into in bulk mode; null in small mode. */
-  private bulk: Buffer | null = null;
+  private slab: Slab;
   private sink: UpstreamSink | null = null;
   /** Bytes read before the session attached (the server spoke before the upgrade completed). */
   private early: Buffer[] = [];
   private socket: net.Socket | null = null;
 
-  constructor(private readonly pool: ReadBufferPool) {
-    this.slab = Buffer.allocUnsafeSlow(INITIAL_READ_BYTES);
+  constructor(
+    private readonly smallPool: ReadBufferPool,
+    private readonly bulkPool: ReadBufferPool,
+  ) {
+    this.slab = new Slab(smallPool.take(), smallPool);
   }
 
   /** The `onread` option for net.connect. */
   onreadOption(): net.OnReadOpts {
     return {
-      buffer: () => this.bulk ?? this.slab.subarray(this.offset),
-      callback: (bytes: number, buffer: Uint8Array) => this.onRead(bytes, buffer as Buffer),
+      buffer: () => this.slab.room(),
+      callback: (bytes: number, buffer: Uint8Array) => this.onRead(bytes, buffer.byteLength),
     };
   }
 
@@ -92,41 +130,21 @@ export class PooledSocketReader implements UpstreamReader {
     if (early.length > 0) this.socket?.resume();
   }
 
-  private onRead(bytes: number, buffer: Buffer): boolean {
-    let chunk: Buffer;
-    let release: (() => void) | null = null;
-    const bulk = this.bulk;
-    if (bulk) {
-      if (bytes * 2 >= bulk.byteLength) {
-        chunk = bulk.subarray(0, bytes);
-        release = () => this.pool.give(bulk);
-        this.bulk = this.pool.take();
-      } else {
-        // The burst is over: copy this read out and go back to small reads.
-        chunk = Buffer.allocUnsafe(bytes);
-        bulk.copy(chunk, 0, 0, bytes);
-        this.pool.give(bulk);
-        this.bulk = null;
-      }
-    } else {
-      chunk = buffer.subarray(0, bytes);
-      this.offset += bytes;
-      if (this.slab.byteLength - this.offset < MIN_SLAB_ROOM) {
-        this.slab = Buffer.allocUnsafeSlow(INITIAL_READ_BYTES);
-        this.offset = 0;
-      }
+  private onRead(bytes: number, offered: number): boolean {
+    const slab = this.slab;
+    const chunk = slab.claim(bytes);
+    if (slab.buffer.byteLength - slab.offset < MIN_SLAB_ROOM) {
+      slab.retire();
       // The kernel had at least as much as a good part of a slab: more is waiting, read in bulk.
-      if (bytes === buffer.byteLength && bytes >= INITIAL_READ_BYTES / 2) this.bulk = this.pool.take();
+      const pool = bytes === offered && bytes >= this.smallPool.bufferBytes / 2 ? this.bulkPool : this.smallPool;
+      this.slab = new Slab(pool.take(), pool);
     }
     if (this.sink) {
-      this.sink(chunk, release);
+      this.sink(chunk, slab.release);
       return true;
     }
-    if (release) {
-      chunk = Buffer.from(chunk);
-      release();
-    }
-    this.early.push(chunk);
+    this.early.push(Buffer.from(chunk));
+    slab.release();
     return false;
   }
 }

@@ -26,8 +26,8 @@ export interface OpenUpstreamOptions {
   signal: AbortSignal;
   /** TCP keepalive probe delay on the upstream socket. */
   keepAliveMs: number;
-  /** Read buffers for plain TCP upstreams (see PooledSocketReader). */
-  readPool: ReadBufferPool;
+  /** Read buffers for plain TCP upstreams (see PooledSocketReader): small and bulk slabs. */
+  readPools: { small: ReadBufferPool; bulk: ReadBufferPool };
 }
 
 /** The system resolver: getaddrinfo, so /etc/hosts applies, every address in resolver order. */
@@ -119,7 +119,7 @@ function connectOnce(
     } else {
       // Plain TCP reads straight into the bridge's own buffers (fewer, larger reads, no
       // allocation per read): the hot path of every session.
-      const pooled = new PooledSocketReader(options.readPool);
+      const pooled = new PooledSocketReader(options.readPools.small, options.readPools.bulk);
       socket = net.connect({ host: address, port: target.port, onread: pooled.onreadOption() });
       pooled.bind(socket);
       reader = pooled;

@@ -28,9 +28,9 @@ describe('ReadBufferPool', () => {
 });
 
 /** A loopback server and a client socket reading through a PooledSocketReader. */
-async function connectReader(onServerSocket: (socket: net.Socket) => void, pool: ReadBufferPool) {
+async function connectReader(onServerSocket: (socket: net.Socket) => void, bulkPool: ReadBufferPool) {
   const server = await startTcpServer(onServerSocket);
-  const reader = new PooledSocketReader(pool);
+  const reader = new PooledSocketReader(new ReadBufferPool(64 * KiB, 4), bulkPool);
   const socket = net.connect({ host: '127.0.0.1', port: server.port, onread: reader.onreadOption() });
   reader.bind(socket);
   await new Promise<void>((resolve, reject) => {
