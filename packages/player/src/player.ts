@@ -243,17 +243,35 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     this.controller.noteUnderrun();
   };
   /**
-   * The first data of a pipeline can start a few ms after currentTime (the first audio frame's
-   * timestamp rounding): the element then sits at HAVE_METADATA and never presents a frame until
-   * something seeks. Seek into the data at once instead of at the next control tick (up to
-   * controlIntervalMs later, measured 160 ms of the time to first frame).
+   * The first data of a pipeline is in: make the start decision now rather than at the next
+   * control tick (up to controlIntervalMs later). Two reasons, both measured on the bench pages:
+   * the data can start a few ms after currentTime (the first audio frame's timestamp rounding),
+   * and the element then sits at HAVE_METADATA presenting nothing until something seeks (160 ms
+   * of the time to first frame); and a start jump made after the first frame was presented is a
+   * visible stall (a 'waiting' event), while one made now, before playback, is not. Whatever the
+   * buffer gains later is drained by the playback rate, or by a jump when far behind.
    */
   private readonly onMediaLoadedMetadata = () => {
-    const media = this.media;
-    if (!media || media.seeking || media.buffered.length === 0) return;
-    const start = media.buffered.start(0);
-    if (media.currentTime < start && start - media.currentTime < 1) media.currentTime = start;
+    // Metadata comes with the init segments, usually before the first media segment is
+    // appended: tick every 20 ms until the start decision is made (at most 2 s).
+    this.clearStartTicks();
+    const session = this.session;
+    const until = now() + 2000;
+    const tick = () => {
+      if (this.session !== session || this.controller.hasStarted || now() > until) {
+        this.clearStartTicks();
+        return;
+      }
+      this.controlTick();
+    };
+    this.startTicks = setInterval(tick, 20);
+    tick();
   };
+  private startTicks: ReturnType<typeof setInterval> | null = null;
+  private clearStartTicks(): void {
+    if (this.startTicks !== null) clearInterval(this.startTicks);
+    this.startTicks = null;
+  }
   private readonly onMediaError = () => {
     const error = this.media?.error;
     if (!error || !this.session) return;
@@ -803,6 +821,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
   }
 
   private stopTimers(): void {
+    this.clearStartTicks();
     if (this.controlTimer !== null) clearInterval(this.controlTimer);
     if (this.statsTimer !== null) clearInterval(this.statsTimer);
     this.controlTimer = this.statsTimer = null;

@@ -99,6 +99,11 @@ export class LatencyController {
     return this.options.targetLatency + this.boost;
   }
 
+  /** Whether the start decision (jump to the live edge or not) was made for this pipeline. */
+  get hasStarted(): boolean {
+    return this.started;
+  }
+
   /** Playback ran out of data (the element is waiting while it should play). */
   noteUnderrun(): void {
     this.boost = Math.min(this.options.maxUnderrunBoost, this.boost + this.options.underrunBoost);

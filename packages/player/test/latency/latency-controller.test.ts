@@ -20,7 +20,11 @@ describe('LatencyController', () => {
 
   it('jumps once at start from the beginning of the buffer to the live edge', () => {
     const c = new LatencyController({ targetLatency: 0.25 });
+    // Nothing buffered yet: the start decision waits for data.
+    c.update(sample({ bufferedStart: null, bufferedEnd: null }));
+    expect(c.hasStarted).toBe(false);
     const d = c.update(sample({ currentTime: 0, bufferedStart: 0, bufferedEnd: 0.9 }));
+    expect(c.hasStarted).toBe(true);
     expect(d.reason).toBe('start');
     expect(d.seekTo).toBeCloseTo(0.65, 6);
     expect(d.playbackRate).toBe(1);
