@@ -6,13 +6,11 @@
  * liveBufferLatencyChasing and liveSync on.
  */
 import type { Browser } from 'playwright-core';
-import { startNginxRtmp, startNodeMediaServer, waitForStream, type RtmpServerHandle } from '../../servers/index';
-import type { NodeMediaServerHandle } from '../../servers/nms';
 import { sleep } from '../../servers/process';
 import { formatNumber, percentile } from '../lib/measure';
-import { startWorker, type RunningServer } from '../lib/proc';
 import type { BenchContext, BenchOutcome, Benchmark, TargetCheck } from '../lib/result';
 import { closeBenchPage, launchChromium, openBenchPage, readReport, startBenchSite, type PageName, type PageReport } from './harness';
+import { startBenchStack, type BenchStack } from './stack';
 import { startPixelClockPublisher, type PixelClockPublisher } from './pixel-clock-publisher';
 
 /** Samples in the first seconds after the first frame are start-up, not steady state. */
@@ -55,21 +53,12 @@ async function playFor(browser: Browser, site: Awaited<ReturnType<typeof startBe
 async function run(context: BenchContext): Promise<BenchOutcome> {
   const seconds = context.quick ? 15 : 60;
   const site = await startBenchSite();
-  let nginx: RtmpServerHandle | null = null;
-  let nms: NodeMediaServerHandle | null = null;
-  let bridge: RunningServer | null = null;
-  const publishers: PixelClockPublisher[] = [];
+  let stack: BenchStack<PixelClockPublisher> | null = null;
   let browser: Browser | null = null;
   const notes: string[] = [];
   try {
-    nginx = await startNginxRtmp();
-    nms = await startNodeMediaServer();
-    publishers.push(await startPixelClockPublisher(nginx.url('live', 'clock')));
-    publishers.push(await startPixelClockPublisher(nms.url('live', 'clock')));
-    await waitForStream(nginx, 'live', 'clock');
-    await waitForStream(nms, 'live', 'clock');
-    bridge = await startWorker('bridge', ['--target-port', String(nginx.port), '--target-port', String(nms.port)]);
-    const bridgeUrl = `ws://127.0.0.1:${bridge.port}/`;
+    stack = await startBenchStack('clock', startPixelClockPublisher, 'both');
+    const { nginx, nms, publishers, bridgeUrl } = stack;
     const contenders: Contender[] = [];
     if (site.pages.ours.ok) {
       contenders.push(
@@ -136,10 +125,7 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
     };
   } finally {
     await browser?.close();
-    for (const p of publishers) await p.stop();
-    await bridge?.proc.stop('SIGTERM', 3000);
-    await nginx?.stop();
-    await nms?.stop();
+    await stack?.stop();
     await site.close();
   }
 }

@@ -6,13 +6,12 @@
  * reads the JS heap (Runtime.getHeapUsage) and the seconds buffered ahead of the playhead.
  */
 import type { Browser, CDPSession, Page } from 'playwright-core';
-import { publishTestStream, startNginxRtmp, startNodeMediaServer, waitForStream, type Publisher, type RtmpServerHandle } from '../../servers/index';
-import type { NodeMediaServerHandle } from '../../servers/nms';
+import { publishTestStream, type Publisher } from '../../servers/index';
 import { sleep } from '../../servers/process';
 import { formatNumber, median } from '../lib/measure';
-import { startWorker, type RunningServer } from '../lib/proc';
 import type { BenchContext, BenchOutcome, Benchmark, TargetCheck } from '../lib/result';
 import { closeBenchPage, launchChromium, openBenchPage, readReport, startBenchSite } from './harness';
+import { startBenchStack, type BenchStack } from './stack';
 
 interface Sample {
   atSec: number;
@@ -45,21 +44,13 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
   /** Heap right after start-up (mpegts.js loading, first buffers) is not growth. */
   const warmupSec = Math.min(30, Math.round(durationSec / 6));
   const site = await startBenchSite();
-  let nginx: RtmpServerHandle | null = null;
-  let nms: NodeMediaServerHandle | null = null;
-  let bridge: RunningServer | null = null;
-  const publishers: Publisher[] = [];
+  let stack: BenchStack<Publisher> | null = null;
   let browser: Browser | null = null;
   const watched: Watched[] = [];
   const notes: string[] = [];
   try {
-    nginx = await startNginxRtmp();
-    nms = await startNodeMediaServer();
-    publishers.push(await publishTestStream(nginx.url('live', 'memory')));
-    publishers.push(await publishTestStream(nms.url('live', 'memory')));
-    await waitForStream(nginx, 'live', 'memory');
-    await waitForStream(nms, 'live', 'memory');
-    bridge = await startWorker('bridge', ['--target-port', String(nginx.port)]);
+    stack = await startBenchStack('memory', (url) => publishTestStream(url), 'nginx');
+    const { nginx, nms, bridgeUrl } = stack;
     browser = await launchChromium();
     const open = async (name: string, page: Page) => {
       const cdp = await page.context().newCDPSession(page);
@@ -68,7 +59,7 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
     if (site.pages.ours.ok) {
       await open(
         'rtmp-web player via bridge, nginx-rtmp',
-        await openBenchPage(browser, site, 'ours', { rtmpUrl: nginx.url('live', 'memory'), bridge: `ws://127.0.0.1:${bridge.port}/`, readClock: false }),
+        await openBenchPage(browser, site, 'ours', { rtmpUrl: nginx.url('live', 'memory'), bridge: bridgeUrl, readClock: false }),
       );
     } else {
       notes.push(`Our player was not measured: its bench page does not build in this checkout (${site.pages.ours.error ?? 'unknown error'}).`);
@@ -148,10 +139,7 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
   } finally {
     for (const w of watched) await closeBenchPage(w.page).catch(() => undefined);
     await browser?.close();
-    for (const p of publishers) await p.stop();
-    await bridge?.proc.stop('SIGTERM', 3000);
-    await nginx?.stop();
-    await nms?.stop();
+    await stack?.stop();
     await site.close();
   }
 }

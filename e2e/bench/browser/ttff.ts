@@ -6,13 +6,12 @@
  * first requestVideoFrameCallback after start, in page time.
  */
 import type { Browser } from 'playwright-core';
-import { publishTestStream, startNginxRtmp, startNodeMediaServer, waitForStream, type Publisher, type RtmpServerHandle } from '../../servers/index';
-import type { NodeMediaServerHandle } from '../../servers/nms';
+import { publishTestStream, type Publisher } from '../../servers/index';
 import { sleep } from '../../servers/process';
 import { formatNumber, formatRatio, median, percentile } from '../lib/measure';
-import { startWorker, type RunningServer } from '../lib/proc';
 import type { BenchContext, BenchOutcome, Benchmark, TargetCheck } from '../lib/result';
 import { closeBenchPage, launchChromium, openBenchPage, readReport, startBenchSite, type BenchSite, type PageName } from './harness';
+import { startBenchStack, type BenchStack } from './stack';
 
 interface Contender {
   name: string;
@@ -53,21 +52,12 @@ async function oneRun(browser: Browser, site: BenchSite, contender: Contender): 
 async function run(context: BenchContext): Promise<BenchOutcome> {
   const runs = context.quick ? 4 : 12;
   const site = await startBenchSite();
-  let nginx: RtmpServerHandle | null = null;
-  let nms: NodeMediaServerHandle | null = null;
-  let bridge: RunningServer | null = null;
-  const publishers: Publisher[] = [];
+  let stack: BenchStack<Publisher> | null = null;
   let browser: Browser | null = null;
   const notes: string[] = [];
   try {
-    nginx = await startNginxRtmp();
-    nms = await startNodeMediaServer();
-    publishers.push(await publishTestStream(nginx.url('live', 'ttff')));
-    publishers.push(await publishTestStream(nms.url('live', 'ttff')));
-    await waitForStream(nginx, 'live', 'ttff');
-    await waitForStream(nms, 'live', 'ttff');
-    bridge = await startWorker('bridge', ['--target-port', String(nginx.port), '--target-port', String(nms.port)]);
-    const bridgeUrl = `ws://127.0.0.1:${bridge.port}/`;
+    stack = await startBenchStack('ttff', (url) => publishTestStream(url), 'both');
+    const { nginx, nms, bridgeUrl } = stack;
     const contenders: Contender[] = [];
     if (site.pages.ours.ok) {
       contenders.push(
@@ -156,10 +146,7 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
     };
   } finally {
     await browser?.close();
-    for (const p of publishers) await p.stop();
-    await bridge?.proc.stop('SIGTERM', 3000);
-    await nginx?.stop();
-    await nms?.stop();
+    await stack?.stop();
     await site.close();
   }
 }
