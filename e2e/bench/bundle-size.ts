@@ -28,20 +28,33 @@ export interface BundleSpec {
 export const BUNDLES: BundleSpec[] = [
   {
     name: 'protocol core',
-    description: '@rtmp-web/bytes + amf + rtmp (browser entries)',
+    description:
+      'an RTMP client as a page embeds it (bundle-entries/core.ts): client handshake, chunk reader/writer, message codecs, AMF0+AMF3, NetConnection/NetStream with media-message parsing',
     entry: join(HERE, 'bundle-entries', 'core.ts'),
     gzipBudget: 20 * KB,
   },
   {
+    name: 'all of bytes+amf+rtmp',
+    description: 'everything the three packages export from their browser entries (no budget: nothing hidden)',
+    entry: join(HERE, 'bundle-entries', 'everything.ts'),
+    gzipBudget: null,
+  },
+  {
     name: 'whole player',
-    description: '@rtmp-web/player + element, with the core and mpegts.js',
+    description: '@rtmp-web/player + @rtmp-web/player/element as a page imports them, with the core and mpegts.js (all chunks, lazy ones included)',
     entry: join(HERE, 'bundle-entries', 'player.ts'),
     gzipBudget: 80 * KB,
   },
   {
-    name: 'mpegts.js alone',
-    description: 'mpegts.js 1.8 as the player imports it (no budget: for comparison)',
-    entry: join(HERE, 'bundle-entries', 'mpegts.ts'),
+    name: 'mpegts.js full',
+    description: 'mpegts.js 1.8 distribution bundle (player, IO, FLV + MPEG-TS demuxers, remuxer, worker; no budget: for comparison)',
+    entry: join(HERE, 'bundle-entries', 'mpegts-full.ts'),
+    gzipBudget: null,
+  },
+  {
+    name: 'mpegts.js modules',
+    description: 'mpegts.js 1.8 FLVDemuxer + MP4Remuxer + MSEController + Log from its src/, what the player drives (no budget: for comparison)',
+    entry: join(HERE, 'bundle-entries', 'mpegts-modules.ts'),
     gzipBudget: null,
   },
 ];
@@ -59,6 +72,11 @@ export interface BundleSize {
   largestModules: { module: string; bytes: number }[];
   /** The same by folder of our own packages (src/<folder>), to say which part of the core weighs. */
   largestAreas: { area: string; bytes: number }[];
+  /**
+   * The output chunks: the entry and those loaded later through dynamic import() (a page fetches
+   * those when it first plays). raw/gzip above are of all chunks together.
+   */
+  chunks: { name: string; entry: boolean; raw: number; gzip: number; largest: string }[];
 }
 
 /** The package a bundled module belongs to: an npm name, a workspace package, or the entry. */
@@ -117,6 +135,9 @@ async function buildAndMeasure(spec: BundleSpec): Promise<BundleSize> {
       reportCompressedSize: false,
       target: 'es2022',
       lib: { entry: spec.entry, formats: ['es'], fileName: 'bundle' },
+      // Library mode keeps whitespace and line breaks in ES output (so that a later bundler still
+      // sees the pure annotations); a page's own production build minifies fully, so do that here.
+      rolldownOptions: { output: { minify: true, comments: false } },
     },
   });
   const results = (Array.isArray(output) ? output : [output]) as Rolldown.RolldownOutput[];
@@ -132,6 +153,17 @@ async function buildAndMeasure(spec: BundleSpec): Promise<BundleSize> {
       perArea.set(area, (perArea.get(area) ?? 0) + info.renderedLength);
     }
   }
+  const chunkSizes = chunks.map((chunk) => {
+    const bytes = Buffer.from(chunk.code);
+    const own = Object.entries(chunk.modules).sort((a, b) => b[1].renderedLength - a[1].renderedLength)[0];
+    return {
+      name: chunk.isEntry ? 'entry' : chunk.fileName,
+      entry: chunk.isEntry,
+      raw: bytes.length,
+      gzip: gzipSync(bytes, { level: 9 }).length,
+      largest: own ? packageOf(own[0]) : '',
+    };
+  });
   const gzip = gzipSync(code, { level: 9 }).length;
   const brotli = brotliCompressSync(code, {
     params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length },
@@ -152,6 +184,7 @@ async function buildAndMeasure(spec: BundleSpec): Promise<BundleSize> {
       .sort((a, b) => b[1] - a[1])
       .slice(0, 8)
       .map(([area, bytes]) => ({ area, bytes })),
+    chunks: chunkSizes,
   };
 }
 
@@ -172,8 +205,9 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
       met: isFailure(r) ? null : r.withinBudget,
     }));
   const notes = [
-    'Built with Vite (its production bundler, minified, ES2022, ES module, all dependencies inlined); gzip level 9 and brotli quality 11 from node:zlib. KB = 1000 bytes.',
-    '`pnpm size` runs the same measurement and exits 1 when a gzip budget is overrun or a budgeted bundle does not build (this is the CI check; it is not part of `pnpm test`).',
+    "Built with Vite 8 (rolldown) as a page's production build would: minified fully (library mode alone keeps line breaks and indentation in ES output, which inflated earlier figures by about 2 KB gzip on the core), ES2022, ES module, every dependency inlined, all output chunks counted (lazily imported ones too). gzip level 9 and brotli quality 11 from node:zlib. KB = 1000 bytes.",
+    'The protocol core is what a page that speaks RTMP as a client embeds: e2e/bench/bundle-entries/core.ts connects (digest or simple handshake, optional AMF3 objectEncoding, optional tap), pipelines createStream, plays, listens to audio/video frames, onMetaData and status, answers a server call and makes one. The bundler keeps what that reaches: @rtmp-web/bytes (ByteReader/ByteWriter, errors), all of AMF0 and AMF3 (read and write; AMF0 writes AMF3-only values through the AVM+ switch, type-17/15/16 messages read AMF3), the client handshake, ChunkReader/ChunkWriter, the protocol-control, user-control, command, data, shared-object (decode) and aggregate codecs, parseRtmpUrl, NetConnection and NetStream, and the FLV/E-RTMP audio/video message parsing into MediaFrames. It leaves out what a client never reaches: ServerHandshake, the codec-configuration parsers (AVC/HEVC/AV1/VP9 records, AudioSpecificConfig, Opus/FLAC headers, describeTrack), the FLV file reader/writer, encoders only a server uses (shared-object encode, aggregate pack), MemoryTransport and the hex/test helpers. "all of bytes+amf+rtmp" is the informational row with everything.',
+    '`pnpm size` runs the same measurement and exits 1 when a gzip budget is overrun or a budgeted bundle does not build: the CI check. The benchmark itself never fails for the figures.',
   ];
   for (const r of results) {
     if (isFailure(r)) {
@@ -181,25 +215,29 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
       continue;
     }
     const parts = r.largestModules.map((m) => `${m.module} ${kb(m.bytes)}`).join(', ');
-    notes.push(`${r.name}, largest packages (rendered before minification): ${parts}.`);
+    const split =
+      r.chunks.length > 1
+        ? ` Chunks (gzip each): ${r.chunks.map((c) => `${c.entry ? 'entry' : `lazy ${c.largest}`} ${kb(c.gzip)}`).join(', ')}.`
+        : '';
+    notes.push(`${r.name}, largest packages (rendered before minification): ${parts}.${split}`);
   }
   const core = results.find((r) => r.name === 'protocol core');
-  if (core && !isFailure(core) && core.withinBudget === false) {
+  if (core && !isFailure(core)) {
     notes.push(
-      `The protocol core is over its budget. By folder (rendered before minification): ${core.largestAreas.map((a) => `${a.area} ${kb(a.bytes)}`).join(', ')}. The budget was set for the wire protocol (handshake, chunks, AMF); the rtmp package's browser entry now also carries the client session and the media/message codecs, so either the budget moves with that scope or the session moves behind its own entry point.`,
+      `Protocol core by folder (rendered before minification): ${core.largestAreas.map((a) => `${a.area} ${kb(a.bytes)}`).join(', ')}.${core.withinBudget === false ? ` It is ${kb(core.gzip - core.gzipBudget!)} gzip over its budget (brotli ${kb(core.brotli)}).` : ''}`,
     );
   }
   const player = results.find((r) => r.name === 'whole player');
-  const mpegts = results.find((r) => r.name === 'mpegts.js alone');
-  if (mpegts && !isFailure(mpegts) && core && !isFailure(core)) {
-    const floor = mpegts.gzip + core.gzip;
-    const share = player && !isFailure(player) ? ` (${Math.round((100 * mpegts.gzip) / player.gzip)}% of the whole player)` : '';
+  const full = results.find((r) => r.name === 'mpegts.js full');
+  const modules = results.find((r) => r.name === 'mpegts.js modules');
+  if (full && !isFailure(full) && modules && !isFailure(modules)) {
+    const share = player && !isFailure(player) ? ` The whole player is ${kb(player.gzip)}.` : '';
     notes.push(
-      `mpegts.js alone is ${kb(mpegts.gzip)} gzip${share}; with the protocol core (${kb(core.gzip)}) that is ${kb(floor)} before any player code, against the player's 80 KB budget${floor > 80 * KB ? ', so the budget cannot be met while the player embeds mpegts.js' : ''}. mpegts.js carries its whole demuxer/remuxer set (FLV, MPEG-TS, IO loaders, worker support) while we feed it FLV tags only; a small FLV-to-fMP4 remuxer of our own (or the WebCodecs sink) would replace it.`,
+      `mpegts.js: its full distribution is ${kb(full.gzip)} gzip; the FLV demuxer, MP4 remuxer, MSE controller and logger imported from its src/ are ${kb(modules.gzip)} (${Math.round((100 * modules.gzip) / full.gzip)}% of it): we feed it FLV tags only, so its IO loaders, MPEG-TS demuxer, worker and player are dead weight when the full bundle is embedded.${share}`,
     );
   }
   if (player && !isFailure(player) && player.withinBudget === false) {
-    notes.push('The whole player is over its budget; its largest packages are listed above.');
+    notes.push('The whole player is over its budget; its largest packages and chunks are listed above.');
   }
   return {
     title: 'Bundle size',
@@ -234,12 +272,12 @@ async function checkBudgets(): Promise<void> {
     const r = await measureBundle(spec);
     const budget = r.gzipBudget === null ? 'no budget' : `budget ${kb(r.gzipBudget)} gzip`;
     if (isFailure(r)) {
-      console.log(`${r.name.padEnd(16)} DOES NOT BUILD: ${r.error}`);
+      console.log(`${r.name.padEnd(22)} DOES NOT BUILD: ${r.error}`);
       if (r.gzipBudget !== null) failures++;
       continue;
     }
     const verdict = r.withinBudget === null ? '' : r.withinBudget ? 'ok' : 'OVER BUDGET';
-    console.log(`${r.name.padEnd(16)} raw ${kb(r.raw).padStart(10)}  gzip ${kb(r.gzip).padStart(9)}  brotli ${kb(r.brotli).padStart(9)}  ${budget}  ${verdict}`);
+    console.log(`${r.name.padEnd(22)} raw ${kb(r.raw).padStart(10)}  gzip ${kb(r.gzip).padStart(9)}  brotli ${kb(r.brotli).padStart(9)}  ${budget}  ${verdict}`);
     if (r.withinBudget === false) {
       failures++;
       console.log(`  largest packages: ${r.largestModules.map((m) => `${m.module} ${kb(m.bytes)}`).join(', ')}`);

@@ -1,5 +1,60 @@
-// The protocol core as a page would embed it: everything @rtmp-web/bytes, amf and rtmp export
-// from their browser entries (namespaced, so nothing is shaken out and names cannot clash).
-export * as bytes from '@rtmp-web/bytes';
-export * as amf from '@rtmp-web/amf';
-export * as rtmp from '@rtmp-web/rtmp';
+// The protocol core as a page embeds it to speak RTMP as a client: what a page that plays (or
+// calls methods on) an RTMP server imports and uses, written the way the player uses it. The
+// bundler keeps whatever these calls reach: the client handshake (simple and digest), the chunk
+// reader and writer, the protocol-control, user-control, command, data, shared-object and
+// aggregate message codecs, AMF0 and AMF3 (both directions: commands switch to AMF3 when the
+// server confirms objectEncoding 3), the URL parser, NetConnection and NetStream with their
+// media-message parsing into MediaFrames. What it leaves out is what a client never reaches: the
+// server handshake, the codec-configuration parsers (AVC/HEVC/AV1/VP9/audio configs), the FLV
+// file reader and writer, the message encoders only a server uses, the hex/test helpers.
+import { AmfEcmaArray } from '@rtmp-web/amf';
+import type { AmfValue } from '@rtmp-web/amf';
+import { NetConnection } from '@rtmp-web/rtmp';
+import type { MediaFrame, NetStream, ProtocolTap, Transport } from '@rtmp-web/rtmp';
+
+export interface ClientOptions {
+  url: string;
+  /** An open transport: the player's WebSocketTransport through the bridge. */
+  transport: Transport;
+  handshake?: 'simple' | 'digest';
+  objectEncoding?: 0 | 3;
+  tap?: ProtocolTap;
+  onFrame(frame: MediaFrame): void;
+  onMetadata(values: Record<string, AmfValue>): void;
+  onStatus(scope: 'connection' | 'stream', code: string, description: string): void;
+  onClose(reason: string | undefined): void;
+}
+
+/** Connects, creates a stream (pipelined behind connect), plays, and reports frames and status. */
+export async function playRtmp(options: ClientOptions): Promise<{ connection: NetConnection; stream: NetStream }> {
+  const connection = new NetConnection();
+  connection.on('status', (info) => options.onStatus('connection', info.code, info.description));
+  connection.on('close', (event) => options.onClose(event.error?.message));
+  connection.handle('onBWCheck', () => null);
+  const connecting = connection.connect(options.url, {
+    transport: options.transport,
+    ...(options.handshake ? { handshake: options.handshake } : {}),
+    ...(options.objectEncoding !== undefined ? { objectEncoding: options.objectEncoding } : {}),
+    ...(options.tap ? { tap: options.tap } : {}),
+  });
+  const creating = connection.createStream();
+  const { url } = await connecting;
+  const stream = await creating;
+  stream.on('audio', (event) => event.frames.forEach(options.onFrame));
+  stream.on('video', (event) => event.frames.forEach(options.onFrame));
+  stream.on('data', (event) => {
+    // onMetaData's argument is an ECMA array from most servers, a plain object from some.
+    const values = event.args[0];
+    if (event.name !== 'onMetaData') return;
+    if (values instanceof AmfEcmaArray) options.onMetadata(Object.fromEntries(values.entries));
+    else if (typeof values === 'object' && values !== null) options.onMetadata(values as Record<string, AmfValue>);
+  });
+  stream.on('status', (info) => options.onStatus('stream', info.code, info.description));
+  await stream.play(url.streamName, { bufferMs: 500 });
+  return { connection, stream };
+}
+
+/** A remote method call, as pages that talk to an application do. */
+export function callServer(connection: NetConnection, name: string, ...args: AmfValue[]): Promise<AmfValue[]> {
+  return connection.call(name, ...args);
+}
