@@ -48,19 +48,13 @@ const EMPTY = new Uint8Array(0);
 const ONE_BYTE_CSID_LIMIT = 64;
 
 /**
- * Message buffers are carved from slabs of this size (one zero-filled allocation instead of one per
- * message; allocation dominated the profile). A payload handed out keeps its whole slab alive, so
+ * Buffers for messages that straddle pushes are carved from slabs of this size (one zero-filled
+ * allocation instead of one per message). A payload handed out keeps its whole slab alive, so
  * slabs stay small enough that a few kept payloads pin little.
  */
 const SLAB_SIZE = 64 * 1024;
 /** Messages longer than this get their own buffer, so one large message does not waste a slab. */
 const MAX_SLAB_MESSAGE = 16 * 1024;
-/**
- * Below this chunk size, a message whose chunks all sit in one push is copied with one `set` and
- * closed up in place (`copyWithin`), instead of one `set` per chunk: at 128-byte chunks the per-chunk
- * call and view cost more than the bytes. Above it the extra copy costs more than it saves.
- */
-const SPAN_COPY_MAX_CHUNK_SIZE = 2048;
 
 /**
  * Reassembles RTMP messages from the chunk stream (RTMP 1.0 §5.3), however the bytes were split.
@@ -76,13 +70,21 @@ const SPAN_COPY_MAX_CHUNK_SIZE = 2048;
  *   chunk is parsed, because that chunk may already be cut to the new size (§5.4.1, §5.4.2).
  * - Memory is bounded: maxMessageSize, maxChunkStreams (messages in progress) and maxBufferedBytes.
  *
- * Payloads are copies, safe to keep and unaffected by later changes to the pushed bytes. They may be
- * views into a larger shared ArrayBuffer (a slab the reader never writes again once a payload is
- * handed out): use `byteOffset`/`byteLength` with `payload.buffer`, and do not transfer it.
+ * Ownership: `push(bytes)` hands `bytes` to the reader. The reader rewrites them in place (it
+ * closes up the 1-byte fmt-3 headers between the chunks of a message, a memmove), and payloads are
+ * views of them, so the caller must not write to `bytes` afterwards nor expect them unchanged.
+ * Socket reads (Node 'data' Buffers, WebSocket ArrayBuffers) are fresh per read, so a transport
+ * passes them on as they are; a caller that needs its bytes again passes a copy.
  *
- * Performance: no per-chunk allocation on the hot path (header fields are parsed into the reader,
- * per-csid state is reused); message buffers come from slabs; the input is never concatenated,
- * only a header cut by a push boundary is carried over (at most 18 bytes).
+ * Payloads are safe to keep: a message whose chunks all arrived in one push is a view of that
+ * push's bytes (of `payload.buffer`, read it only with `byteOffset`/`byteLength`, and do not
+ * transfer it); a message that straddles pushes is copied into a buffer of the reader's own,
+ * possibly a shared slab. Either way a kept payload keeps the memory around it alive.
+ *
+ * Performance: no allocation per chunk and none per message besides the message and its payload
+ * view; the header fields are parsed into the reader and per-csid state is reused; the chunks of
+ * one message inside one push are walked as a run (one header byte compared, one copyWithin each),
+ * and only a message that straddles pushes is copied, once per push it spans.
  */
 export class ChunkReader {
   private readonly maxMessageSize: number;
@@ -105,7 +107,7 @@ export class ChunkReader {
   private output: RtmpMessage[] = [];
   private failure: unknown = null;
 
-  // The header parsed last (parseHeader fills these; nothing changes until beginChunk).
+  // The header parsed last (parseHeader fills these; nothing changes until readChunks).
   private hFmt: 0 | 1 | 2 | 3 = 0;
   private hCsid = 0;
   private hStream: ChunkStreamState | undefined = undefined;
@@ -121,19 +123,19 @@ export class ChunkReader {
   /** What this header taught us about the peer's extended-timestamp habit. */
   private hLearned: ExtendedRepeat | null = null;
 
-  // The chunk whose payload is being read (cur === null between chunks).
+  // A chunk whose payload continues in the next push (cur === null otherwise).
   private cur: ChunkStreamState | null = null;
   private curRemaining = 0;
-  private curPayloadLength = 0;
-  private curPayloadOffset = 0;
   /** Set by abort() on this chunk's stream: drop the rest of this chunk's payload. */
   private curDiscard = false;
-  // For the tap only.
+  // For the tap only: the facts of the chunk being reported or continued.
   private curFmt: 0 | 1 | 2 | 3 = 0;
   private curHeaderLength = 0;
   private curExtended = false;
   /** The timestamp or delta in effect. */
   private curTimestampField = 0;
+  private curPayloadLength = 0;
+  private curPayloadOffset = 0;
   private curRawHeader: Uint8Array | undefined = undefined;
 
   constructor(options: ChunkReaderOptions = {}) {
@@ -155,8 +157,9 @@ export class ChunkReader {
   }
 
   /**
-   * Whole messages completed by these bytes, in the order they completed. The reader keeps no
-   * reference to `bytes` after returning (payloads are copied out), so the caller may reuse it.
+   * Whole messages completed by these bytes, in the order they completed. Takes ownership of
+   * `bytes`: the reader may rewrite them in place and payloads may be views of them, so the caller
+   * must not write to them afterwards (see the class comment).
    */
   push(bytes: Uint8Array): RtmpMessage[] {
     if (this.failure !== null) throw this.failure;
@@ -181,54 +184,52 @@ export class ChunkReader {
 
   /** Drops the partial message on `csid` (Abort, §5.4.2; called automatically for type-2 messages). */
   abort(csid: number): void {
-    const stream = this.streamFor(csid);
+    const stream = csid < ONE_BYTE_CSID_LIMIT ? this.lowStreams[csid] : this.highStreams.get(csid);
     if (stream === undefined || stream.buffer === null) return;
     this.release(stream);
     if (this.cur === stream) this.curDiscard = true;
-  }
-
-  private streamFor(csid: number): ChunkStreamState | undefined {
-    return csid < ONE_BYTE_CSID_LIMIT ? this.lowStreams[csid] : this.highStreams.get(csid);
   }
 
   private consume(input: Uint8Array): void {
     const end = input.length;
     let pos = 0;
     while (pos < end) {
-      const stream = this.cur;
-      if (stream === null) {
-        if (this.carry.length === 0) {
-          // The common case: the header is parsed in place.
-          const headerLength = this.parseHeader(input, pos);
-          if (headerLength < 0) {
-            // A header needs at most MAX_HEADER_LENGTH bytes, so this is all of it that arrived.
-            this.carry = input.slice(pos);
-            return;
-          }
-          const start = pos;
-          pos += headerLength;
-          pos += this.beginChunk(input, start, pos);
-        } else {
-          pos = this.consumeCarriedHeader(input, pos);
-          if (pos < 0) return;
+      if (this.cur !== null) {
+        pos = this.continueChunk(input, pos);
+      } else if (this.carry.length === 0) {
+        // The common case: the header is parsed in place.
+        const headerLength = this.parseHeader(input, pos);
+        if (headerLength < 0) {
+          // A header needs at most MAX_HEADER_LENGTH bytes, so this is all of it that arrived.
+          this.carry = input.slice(pos);
+          return;
         }
-        continue;
+        pos = this.readChunks(input, pos + headerLength, input, pos);
+      } else {
+        pos = this.consumeCarriedHeader(input, pos);
+        if (pos < 0) return;
       }
-      const remaining = this.curRemaining;
-      const count = remaining < end - pos ? remaining : end - pos;
-      if (!this.curDiscard) {
-        stream.buffer!.set(input.subarray(pos, pos + count), stream.received);
-        stream.received += count;
-      }
-      this.curRemaining = remaining - count;
-      pos += count;
-      if (remaining === count) this.finishChunk();
     }
+  }
+
+  /** The rest of a chunk whose payload started in an earlier push: copied into its message's buffer. */
+  private continueChunk(input: Uint8Array, pos: number): number {
+    const stream = this.cur!;
+    const remaining = this.curRemaining;
+    const available = input.length - pos;
+    const count = remaining < available ? remaining : available;
+    if (!this.curDiscard) {
+      stream.buffer!.set(input.subarray(pos, pos + count), stream.received);
+      stream.received += count;
+    }
+    this.curRemaining = remaining - count;
+    if (remaining === count) this.finishChunk();
+    return pos + count;
   }
 
   /**
    * A header started in an earlier push: join the carried bytes with up to 18 more and parse from
-   * that small window. Returns the position in `input` after the header, or -1 when still short.
+   * that small window. Returns the position in `input` after what was read, or -1 when still short.
    */
   private consumeCarriedHeader(input: Uint8Array, pos: number): number {
     const carried = this.carry.length;
@@ -238,18 +239,13 @@ export class ChunkReader {
       this.carry = window;
       return -1;
     }
-    const fromInput = headerLength - carried;
-    if (fromInput >= 0) {
-      this.carry = EMPTY;
-      this.beginChunk(window, 0, -1);
-      return pos + fromInput;
-    }
-    // The header ended inside the carried bytes: 4 bytes peeked for an extended timestamp
-    // turned out to be payload. Replay them before the rest of this input.
-    const rest = this.carry.subarray(headerLength);
     this.carry = EMPTY;
-    this.beginChunk(window, 0, -1);
-    this.consume(rest);
+    if (headerLength >= carried) return this.readChunks(input, pos + headerLength - carried, window, 0);
+    // The header ended inside the carried bytes: 4 bytes peeked for an extended timestamp
+    // turned out to be payload. Read them (the window is ours) before the rest of this input.
+    const rest = window.subarray(headerLength, carried);
+    const read = this.readChunks(rest, 0, window, 0);
+    if (read < rest.length) this.consume(rest.subarray(read));
     return pos;
   }
 
@@ -353,153 +349,169 @@ export class ChunkReader {
   }
 
   /**
-   * Applies the parsed header (from `window` at `start`) and sets up its payload. `payloadPos` is
-   * where the payload starts in `window` when the window is the pushed input (-1 otherwise).
-   * Returns how many payload bytes it consumed already (a whole message taken at once), else 0.
+   * Applies the parsed header (its bytes are in `headerBytes` at `headerStart`, for the tap) and
+   * reads the chunk whose payload starts in `input` at `payloadPos`, then every fmt-3 continuation
+   * of the same message that follows it in `input` (a run). Returns the position after the run.
+   *
+   * The run's payloads are closed up in place: each continuation moves back over the 1-byte
+   * headers before it (§5.3.1.1, fmt 3 with no extended timestamp), so the message bytes of the
+   * run lie contiguous from `payloadPos`. A message that starts and ends in the run is handed out
+   * as a view of `input`; otherwise the run is copied into the message's buffer with one `set`.
    */
-  private beginChunk(window: Uint8Array, start: number, payloadPos: number): number {
+  private readChunks(input: Uint8Array, payloadPos: number, headerBytes: Uint8Array, headerStart: number): number {
     if (this.hLearned !== null) this.extendedRepeat = this.hLearned;
-    const fmt = this.hFmt;
-    let stream = this.hStream;
-    if (stream === undefined) {
-      const csid = this.hCsid;
-      stream = { csid, timestamp: 0, delta: 0, length: 0, type: 0, streamId: 0, extended: false, extendedValue: 0, buffer: null, received: 0 };
-      if (csid < ONE_BYTE_CSID_LIMIT) this.lowStreams[csid] = stream;
-      else this.highStreams.set(csid, stream);
-    }
-    let timestampField: number;
+    const stream = this.hStream ?? this.createStream(this.hCsid);
+    let timestampField = 0;
     if (this.hContinuation) {
-      timestampField = this.hExtended ? this.hExtendedValue : 0;
+      if (this.hExtended) timestampField = this.hExtendedValue;
     } else {
-      // A fmt 0/1/2 header while a message is in progress on this chunk stream abandons that
-      // message (the peer evidently did); keeping it would misassemble everything after.
-      if (stream.buffer !== null) this.release(stream);
-      const extended = this.hExtended;
-      const field = extended ? this.hExtendedValue : this.hTimestampField;
-      if (fmt === 0) {
-        stream.timestamp = field;
-        stream.delta = field;
-        stream.extended = extended;
-        stream.extendedValue = this.hExtendedValue;
-        timestampField = field;
-      } else if (fmt === 3) {
-        // A new message on fmt 3 reuses the previous delta; a repeated extended field restates it.
-        if (extended) {
-          stream.delta = this.hExtendedValue;
-          stream.extendedValue = this.hExtendedValue;
-        }
-        stream.timestamp = (stream.timestamp + stream.delta) >>> 0;
-        timestampField = stream.delta;
-      } else {
-        stream.delta = field;
-        stream.timestamp = (stream.timestamp + field) >>> 0;
-        stream.extended = extended;
-        stream.extendedValue = this.hExtendedValue;
-        timestampField = field;
-      }
-      stream.length = this.hMessageLength;
-      stream.type = this.hMessageType;
-      stream.streamId = this.hStreamId;
-      const taken = this.open(stream, window, payloadPos);
-      if (taken !== 0) {
-        if (this.tap?.chunk !== undefined) this.reportSpan(stream, window, payloadPos, timestampField);
-        this.completeMessage(stream);
-        return taken;
-      }
+      timestampField = this.startMessage(stream);
     }
-    const payloadLength = Math.min(this.inChunkSize, stream.length - stream.received);
-    this.cur = stream;
-    this.curRemaining = payloadLength;
-    this.curPayloadLength = payloadLength;
-    this.curPayloadOffset = stream.received;
-    this.curDiscard = false;
+    const length = stream.length;
+    const received = stream.received;
+    const chunkSize = this.inChunkSize;
+    const end = input.length;
     const tap = this.tap;
-    if (tap !== undefined) {
-      // Taps may change what they want while the reader runs (the player's does), so ask per chunk.
-      this.curFmt = fmt;
-      this.curHeaderLength = this.hLength;
-      this.curExtended = this.hExtended;
-      this.curTimestampField = timestampField;
-      this.curRawHeader = tap.wantsRawChunks === true ? window.slice(start, start + this.hLength) : undefined;
+    const chunkTap = tap !== undefined && tap.chunk !== undefined;
+    // Continuations are plain 1-byte headers unless the extended timestamp may be repeated on them.
+    const marker = stream.csid < ONE_BYTE_CSID_LIMIT && !stream.extended ? 0xc0 | stream.csid : -1;
+    let chunkStart = payloadPos;
+    let size = length - received < chunkSize ? length - received : chunkSize;
+    /** Message bytes before the current chunk. */
+    let offset = received;
+    /** Where the current chunk's payload goes when closed up. */
+    let dest = payloadPos;
+    let partial = 0;
+    let first = true;
+    if (chunkTap) this.setChunkFacts(this.hFmt, this.hLength, this.hExtended, timestampField);
+    for (;;) {
+      const available = end - chunkStart;
+      if (available < size) {
+        // The chunk continues in the next push: keep what is here, read the rest later.
+        partial = size - available;
+        if (chunkTap) this.curRawHeader = this.rawHeader(first ? headerBytes : input, first ? headerStart : chunkStart - 1);
+        if (dest !== chunkStart) input.copyWithin(dest, chunkStart, end);
+        dest += available;
+        break;
+      }
+      if (chunkTap) this.reportInputChunk(stream, input, chunkStart, size, offset, first ? headerBytes : input, first ? headerStart : chunkStart - 1);
+      if (dest !== chunkStart) input.copyWithin(dest, chunkStart, chunkStart + size);
+      dest += size;
+      offset += size;
+      const next = chunkStart + size;
+      if (offset === length || next >= end || input[next] !== marker) {
+        chunkStart = next;
+        break;
+      }
+      chunkStart = next + 1;
+      size = length - offset < chunkSize ? length - offset : chunkSize;
+      first = false;
+      if (chunkTap) this.setChunkFacts(3, 1, false, 0);
     }
-    if (payloadLength === 0) this.finishChunk();
-    return 0;
+    if (received === 0 && offset === length) {
+      // The whole message was in this run: its payload is a view, no buffer, no copy.
+      this.completeMessage(stream, input.subarray(payloadPos, dest));
+      return chunkStart;
+    }
+    if (received === 0) this.openBuffer(stream);
+    if (dest !== payloadPos) stream.buffer!.set(input.subarray(payloadPos, dest), received);
+    stream.received = received + (dest - payloadPos);
+    if (partial !== 0) {
+      this.cur = stream;
+      this.curRemaining = partial;
+      this.curDiscard = false;
+      if (chunkTap) {
+        this.curPayloadOffset = offset;
+        this.curPayloadLength = size;
+      }
+      return end;
+    }
+    if (offset === length) this.completeBuffered(stream);
+    return chunkStart;
+  }
+
+  private createStream(csid: number): ChunkStreamState {
+    const stream: ChunkStreamState = { csid, timestamp: 0, delta: 0, length: 0, type: 0, streamId: 0, extended: false, extendedValue: 0, buffer: null, received: 0 };
+    if (csid < ONE_BYTE_CSID_LIMIT) this.lowStreams[csid] = stream;
+    else this.highStreams.set(csid, stream);
+    return stream;
   }
 
   /**
-   * Starts the message announced on `stream`: checks the limits and gives it a buffer. When the
-   * whole message (all its chunks) already sits in `input` from `payloadPos`, reads it at once and
-   * returns the bytes taken; otherwise returns 0 and the chunks are read one by one.
+   * A header that starts a message (fmt 0/1/2, or fmt 3 with none in progress): updates the chunk
+   * stream's timestamp and message fields, checks the limits. Returns the timestamp field in effect.
    */
-  private open(stream: ChunkStreamState, input: Uint8Array, payloadPos: number): number {
-    const length = stream.length;
+  private startMessage(stream: ChunkStreamState): number {
+    // A fmt 0/1/2 header while a message is in progress on this chunk stream abandons that
+    // message (the peer evidently did); keeping it would misassemble everything after.
+    if (stream.buffer !== null) this.release(stream);
+    const fmt = this.hFmt;
+    const extended = this.hExtended;
+    const field = extended ? this.hExtendedValue : this.hTimestampField;
+    let timestampField = field;
+    if (fmt === 0) {
+      stream.timestamp = field;
+      stream.delta = field;
+      stream.extended = extended;
+      stream.extendedValue = this.hExtendedValue;
+    } else if (fmt === 3) {
+      // A new message on fmt 3 reuses the previous delta; a repeated extended field restates it.
+      if (extended) {
+        stream.delta = this.hExtendedValue;
+        stream.extendedValue = this.hExtendedValue;
+      }
+      stream.timestamp = (stream.timestamp + stream.delta) >>> 0;
+      timestampField = stream.delta;
+    } else {
+      stream.delta = field;
+      stream.timestamp = (stream.timestamp + field) >>> 0;
+      stream.extended = extended;
+      stream.extendedValue = this.hExtendedValue;
+    }
+    const length = this.hMessageLength;
+    stream.length = length;
+    stream.type = this.hMessageType;
+    stream.streamId = this.hStreamId;
+    stream.received = 0;
     if (length > this.maxMessageSize) {
       throw new RtmpError('CHUNK_MESSAGE_TOO_LARGE', `message of ${length} bytes on chunk stream ${stream.csid} exceeds the ${this.maxMessageSize}-byte limit`, {
         details: { csid: stream.csid, length, limit: this.maxMessageSize, type: stream.type },
       });
     }
-    stream.received = 0;
-    if (length === 0) return 0;
-    if (this.openMessages >= this.maxChunkStreams) {
-      throw new RtmpError('CHUNK_TOO_MANY_STREAMS', `more than ${this.maxChunkStreams} messages in progress at once (chunk stream ${stream.csid})`, {
-        details: { csid: stream.csid, limit: this.maxChunkStreams },
-      });
+    // The limits hold for every message, also those read whole from one push (which never need a
+    // buffer), so that the outcome does not depend on how the input was split.
+    if (length !== 0) {
+      if (this.openMessages >= this.maxChunkStreams) {
+        throw new RtmpError('CHUNK_TOO_MANY_STREAMS', `more than ${this.maxChunkStreams} messages in progress at once (chunk stream ${stream.csid})`, {
+          details: { csid: stream.csid, limit: this.maxChunkStreams },
+        });
+      }
+      if (this.bufferedBytes + length > this.maxBufferedBytes) {
+        throw new RtmpError('CHUNK_BUFFER_LIMIT', `messages in progress would hold ${this.bufferedBytes + length} bytes, over the ${this.maxBufferedBytes}-byte limit`, {
+          details: { csid: stream.csid, length, buffered: this.bufferedBytes, limit: this.maxBufferedBytes },
+        });
+      }
     }
-    if (this.bufferedBytes + length > this.maxBufferedBytes) {
-      throw new RtmpError('CHUNK_BUFFER_LIMIT', `messages in progress would hold ${this.bufferedBytes + length} bytes, over the ${this.maxBufferedBytes}-byte limit`, {
-        details: { csid: stream.csid, length, buffered: this.bufferedBytes, limit: this.maxBufferedBytes },
-      });
-    }
+    return timestampField;
+  }
+
+  /** Gives the message just started on `stream` a buffer of its own: it straddles pushes. */
+  private openBuffer(stream: ChunkStreamState): void {
+    const length = stream.length;
     this.openMessages++;
     this.bufferedBytes += length;
-    const chunkSize = this.inChunkSize;
-    const span = payloadPos >= 0 && length > chunkSize && chunkSize <= SPAN_COPY_MAX_CHUNK_SIZE ? this.spanInInput(stream, input, payloadPos) : 0;
-    if (span === 0) {
-      stream.buffer = this.allocate(length);
-      return 0;
+    if (length > MAX_SLAB_MESSAGE) {
+      stream.buffer = new Uint8Array(length);
+      return;
     }
-    // The whole message is here as its first chunk's payload followed by fmt-3 continuations with
-    // 1-byte headers: copy the span at once, then close up the header bytes in place.
-    const buffer = this.allocate(span);
-    buffer.set(input.subarray(payloadPos, payloadPos + span));
-    for (let dest = chunkSize, from = chunkSize + 1; dest < length; dest += chunkSize, from += chunkSize + 1) {
-      buffer.copyWithin(dest, from, from + Math.min(chunkSize, length - dest));
-    }
-    stream.buffer = buffer.subarray(0, length);
-    stream.received = length;
-    return span;
-  }
-
-  /**
-   * The bytes the message just opened on `stream` spans in `input` from `payloadPos` when all of
-   * it is there and every continuation is a plain fmt-3 chunk on the same stream (1-byte basic
-   * header, no extended timestamp: exactly what the chunk-by-chunk path would read), else 0.
-   */
-  private spanInInput(stream: ChunkStreamState, input: Uint8Array, payloadPos: number): number {
-    if (stream.extended || stream.csid >= ONE_BYTE_CSID_LIMIT) return 0;
-    const chunkSize = this.inChunkSize;
-    const length = stream.length;
-    const continuations = Math.ceil(length / chunkSize) - 1;
-    const span = length + continuations;
-    if (payloadPos + span > input.length) return 0;
-    const marker = 0xc0 | stream.csid;
-    for (let header = payloadPos + chunkSize, k = 0; k < continuations; k++, header += chunkSize + 1) {
-      if (input[header] !== marker) return 0;
-    }
-    return span;
-  }
-
-  /** A zero-filled buffer for a message, carved from the current slab when it fits. */
-  private allocate(size: number): Uint8Array {
-    if (size > MAX_SLAB_MESSAGE) return new Uint8Array(size);
     let offset = this.slabOffset;
-    if (offset + size > this.slab.length) {
+    if (offset + length > this.slab.length) {
       this.slab = new Uint8Array(SLAB_SIZE);
       offset = 0;
     }
     // 8-byte alignment keeps payloads usable for aligned typed-array views and wide copies.
-    this.slabOffset = (offset + size + 7) & ~7;
-    return this.slab.subarray(offset, offset + size);
+    this.slabOffset = (offset + length + 7) & ~7;
+    stream.buffer = this.slab.subarray(offset, offset + length);
   }
 
   private release(stream: ChunkStreamState): void {
@@ -510,15 +522,88 @@ export class ChunkReader {
     stream.received = 0;
   }
 
+  /** The chunk that continued across pushes is complete. */
   private finishChunk(): void {
     const stream = this.cur!;
     this.cur = null;
     const completes = !this.curDiscard && stream.received === stream.length;
-    if (this.tap?.chunk !== undefined) this.reportChunk(stream, completes);
-    if (completes) this.completeMessage(stream);
+    if (this.tap !== undefined && this.tap.chunk !== undefined) {
+      const rawHeader = this.curRawHeader;
+      let raw: Uint8Array | undefined;
+      if (rawHeader !== undefined) {
+        const payload = this.curDiscard || stream.buffer === null
+          ? new Uint8Array(this.curPayloadLength)
+          : stream.buffer.subarray(this.curPayloadOffset, this.curPayloadOffset + this.curPayloadLength);
+        raw = concat(rawHeader, payload);
+        this.curRawHeader = undefined;
+      }
+      this.reportChunk(stream, completes, raw);
+    }
+    if (completes) this.completeBuffered(stream);
   }
 
-  private reportChunk(stream: ChunkStreamState, completes: boolean): void {
+  private completeBuffered(stream: ChunkStreamState): void {
+    const buffer = stream.buffer!;
+    this.openMessages--;
+    this.bufferedBytes -= stream.length;
+    stream.buffer = null;
+    stream.received = 0;
+    this.completeMessage(stream, buffer);
+  }
+
+  private completeMessage(stream: ChunkStreamState, payload: Uint8Array): void {
+    const message: RtmpMessage = { type: stream.type, streamId: stream.streamId, timestamp: stream.timestamp, payload, csid: stream.csid };
+    const tap = this.tap;
+    if (tap !== undefined && tap.message !== undefined) tap.message({ direction: 'in', message, at: this.now() });
+    const type = message.type;
+    if (type === MessageType.SetChunkSize) {
+      this.setChunkSize(readControlValue(message, 'Set Chunk Size', 'CHUNK_BAD_CHUNK_SIZE'));
+    } else if (type === MessageType.Abort) {
+      this.abort(readControlValue(message, 'Abort', 'MESSAGE_MALFORMED'));
+    }
+    this.output.push(message);
+  }
+
+  // ---- tap reports (only when a tap with a chunk callback is attached) ----
+
+  private setChunkFacts(fmt: 0 | 1 | 2 | 3, headerLength: number, extended: boolean, timestampField: number): void {
+    this.curFmt = fmt;
+    this.curHeaderLength = headerLength;
+    this.curExtended = extended;
+    this.curTimestampField = timestampField;
+  }
+
+  /** A copy of the current chunk's header (in `source` from `start`), when the tap wants raw bytes. */
+  private rawHeader(source: Uint8Array, start: number): Uint8Array | undefined {
+    return this.tap!.wantsRawChunks === true ? source.slice(start, start + this.curHeaderLength) : undefined;
+  }
+
+  /**
+   * Reports a chunk that lies whole in `input` (header in `headerBytes` at `headerStart`), before
+   * the run is closed up over it, so raw bytes are the bytes as they arrived.
+   */
+  private reportInputChunk(
+    stream: ChunkStreamState,
+    input: Uint8Array,
+    payloadPos: number,
+    payloadLength: number,
+    payloadOffset: number,
+    headerBytes: Uint8Array,
+    headerStart: number,
+  ): void {
+    this.curPayloadOffset = payloadOffset;
+    this.curPayloadLength = payloadLength;
+    let raw: Uint8Array | undefined;
+    if (this.tap!.wantsRawChunks === true) {
+      const headerLength = this.curHeaderLength;
+      raw = new Uint8Array(headerLength + payloadLength);
+      raw.set(headerBytes.subarray(headerStart, headerStart + headerLength));
+      raw.set(input.subarray(payloadPos, payloadPos + payloadLength), headerLength);
+    }
+    this.reportChunk(stream, payloadOffset + payloadLength === stream.length, raw);
+  }
+
+  private reportChunk(stream: ChunkStreamState, completes: boolean, raw: Uint8Array | undefined): void {
     const info: ChunkInfo = {
       direction: 'in',
       fmt: this.curFmt,
@@ -534,79 +619,8 @@ export class ChunkReader {
       payloadOffset: this.curPayloadOffset,
       completesMessage: completes,
     };
-    const rawHeader = this.curRawHeader;
-    if (rawHeader !== undefined) {
-      const payload = this.curDiscard || stream.buffer === null
-        ? new Uint8Array(this.curPayloadLength)
-        : stream.buffer.subarray(this.curPayloadOffset, this.curPayloadOffset + this.curPayloadLength);
-      info.raw = concat(rawHeader, payload);
-      this.curRawHeader = undefined;
-    }
+    if (raw !== undefined) info.raw = raw;
     this.tap!.chunk!(info);
-  }
-
-  /**
-   * Reports each chunk of a message read at once (open() took its whole span from `input`), as the
-   * chunk-by-chunk path would have: the first chunk with the parsed header, then fmt-3 continuations.
-   */
-  private reportSpan(stream: ChunkStreamState, input: Uint8Array, payloadPos: number, timestampField: number): void {
-    const tap = this.tap!;
-    const chunkSize = this.inChunkSize;
-    const length = stream.length;
-    const buffer = stream.buffer!;
-    for (let offset = 0; offset < length; offset += chunkSize) {
-      const first = offset === 0;
-      const headerLength = first ? this.hLength : 1;
-      const payloadLength = Math.min(chunkSize, length - offset);
-      const info: ChunkInfo = {
-        direction: 'in',
-        fmt: first ? this.hFmt : 3,
-        csid: stream.csid,
-        timestampField: first ? timestampField : 0,
-        extendedTimestamp: first ? this.hExtended : false,
-        timestamp: stream.timestamp,
-        messageLength: length,
-        messageType: stream.type,
-        streamId: stream.streamId,
-        headerLength,
-        payloadLength,
-        payloadOffset: offset,
-        completesMessage: offset + payloadLength === length,
-      };
-      if (tap.wantsRawChunks === true) {
-        const raw = new Uint8Array(headerLength + payloadLength);
-        if (first) raw.set(input.subarray(payloadPos - headerLength, payloadPos));
-        else raw[0] = 0xc0 | stream.csid;
-        raw.set(buffer.subarray(offset, offset + payloadLength), headerLength);
-        info.raw = raw;
-      }
-      tap.chunk!(info);
-    }
-  }
-
-  private completeMessage(stream: ChunkStreamState): void {
-    const buffer = stream.buffer;
-    const message: RtmpMessage = {
-      type: stream.type,
-      streamId: stream.streamId,
-      timestamp: stream.timestamp,
-      payload: buffer ?? new Uint8Array(0),
-      csid: stream.csid,
-    };
-    if (buffer !== null) {
-      this.openMessages--;
-      this.bufferedBytes -= stream.length;
-      stream.buffer = null;
-    }
-    stream.received = 0;
-    if (this.tap?.message) this.tap.message({ direction: 'in', message, at: this.now() });
-    const type = message.type;
-    if (type === MessageType.SetChunkSize) {
-      this.setChunkSize(readControlValue(message, 'Set Chunk Size', 'CHUNK_BAD_CHUNK_SIZE'));
-    } else if (type === MessageType.Abort) {
-      this.abort(readControlValue(message, 'Abort', 'MESSAGE_MALFORMED'));
-    }
-    this.output.push(message);
   }
 }
 

@@ -6,9 +6,11 @@ import type { ChunkInfo, RtmpMessage } from '../../src/types';
 import { filler, readParts } from './read-helpers';
 
 /**
- * The reader's fast paths: a message whose chunks all sit in one push is read at once (one copy,
- * closed up in place), and payloads are carved from shared slabs. Whatever path a message takes,
- * the result and the tap events must be what the chunk-by-chunk path gives.
+ * The reader's fast paths: the chunks of one message inside one push are read as a run and closed
+ * up in place in the pushed bytes (a message wholly inside one push is handed out as a view of
+ * them); a message that straddles pushes is copied into a buffer carved from a shared slab.
+ * Whatever path a message takes, the result and the tap events must be what reading chunk by
+ * chunk gives.
  */
 
 /** 300 bytes on csid 6 at the default chunk size: three chunks (128 + 128 + 44). */
@@ -26,7 +28,7 @@ function tapEvents(parts: readonly Uint8Array[]): { chunks: ChunkInfo[]; message
     tap: { wantsRawChunks: true, chunk: (info) => chunks.push(info), message: (event) => messages.push(toHex(event.message.payload)) },
     now: () => 0,
   });
-  for (const part of parts) reader.push(part);
+  for (const part of parts) reader.push(part.slice());
   return { chunks, messages };
 }
 
@@ -80,15 +82,49 @@ describe('ChunkReader: a whole message in one push', () => {
 });
 
 describe('ChunkReader: payloads stay intact', () => {
-  it('a payload read whole is unchanged when the input is overwritten and more is pushed', () => {
-    const reader = new ChunkReader();
+  it('closes a message up in place: its payload is a view of the pushed bytes, headers squeezed out', () => {
     const input = fromHex(threeChunks);
-    const [first] = reader.push(input);
-    input.fill(0xee);
+    const [message] = new ChunkReader().push(input);
+    expect(message!.payload.buffer).toBe(input.buffer);
+    expect(message!.payload.byteOffset).toBe(12);
+    expect(toHex(input.subarray(12, 312))).toBe(filler(256, 0) + filler(44, 0));
+  });
+
+  it('payload views stay correct after later pushes on the same chunk stream', () => {
+    const reader = new ChunkReader();
+    const [first] = reader.push(fromHex(threeChunks));
     const more = reader.push(fromHex(`86 000010 ${filler(128, 99)} c6 ${filler(128, 1)} c6 ${filler(44, 2)}`));
+    const last = reader.push(fromHex(`c6 ${filler(128, 7)} c6 ${filler(128, 8)} c6 ${filler(44, 9)}`));
     expect(toHex(first!.payload)).toBe(filler(256, 0) + filler(44, 0));
     expect(toHex(more[0]!.payload)).toBe(filler(128, 99) + filler(128, 1) + filler(44, 2));
-    expect(first!.payload.byteLength).toBe(300);
+    expect(toHex(last[0]!.payload)).toBe(filler(128, 7) + filler(128, 8) + filler(44, 9));
+    expect([first!.timestamp, more[0]!.timestamp, last[0]!.timestamp]).toEqual([1000, 1016, 1032]);
+  });
+
+  it('a message straddling pushes (cut inside a chunk and at a chunk boundary) is read whole', () => {
+    const bytes = fromHex(threeChunks);
+    const expected = filler(256, 0) + filler(44, 0);
+    // Inside the second chunk, right before the last chunk's header, and right after it.
+    for (const cut of [200, 12 + 128 + 1 + 128, 12 + 128 + 1 + 128 + 1]) {
+      const reader = new ChunkReader();
+      expect(reader.push(bytes.slice(0, cut))).toEqual([]);
+      const [message] = reader.push(bytes.slice(cut));
+      expect(toHex(message!.payload)).toBe(expected);
+    }
+  });
+
+  it('with a raw-chunk tap, every chunk reports the bytes as they arrived (before closing up), for any cut', () => {
+    const writer = new ChunkWriter();
+    const stream = concatBytes([
+      writer.write({ csid: 6, type: 9, streamId: 1, timestamp: 0, payload: fromHex(filler(700, 3)) }),
+      writer.write({ csid: 4, type: 8, streamId: 1, timestamp: 0, payload: fromHex(filler(20, 9)) }),
+      writer.write({ csid: 6, type: 9, streamId: 1, timestamp: 33, payload: fromHex(filler(700, 200)) }),
+    ]);
+    for (const parts of splitAtEveryBoundary(stream)) {
+      const { chunks, messages } = tapEvents(parts);
+      expect(toHex(concatBytes(chunks.map((c) => c.raw!)))).toBe(toHex(stream));
+      expect(messages).toEqual([filler(700, 3), filler(20, 9), filler(700, 200)]);
+    }
   });
 
   it('keeps every payload of a long session intact, across many slabs and any cut of the input', () => {
@@ -121,12 +157,8 @@ describe('ChunkReader: payloads stay intact', () => {
           const stream = concatBytes(parts);
           const reader = new ChunkReader();
           const received: RtmpMessage[] = [];
-          for (let p = 0; p < stream.length; p += readSize) {
-            // A fresh copy per read, overwritten once pushed: payloads must not depend on it.
-            const read = stream.slice(p, p + readSize);
-            received.push(...reader.push(read));
-            read.fill(0x5a);
-          }
+          // A fresh copy per read (push() takes it); payloads are checked only after every push.
+          for (let p = 0; p < stream.length; p += readSize) received.push(...reader.push(stream.slice(p, p + readSize)));
           expect(received.map((m) => [m.csid, m.timestamp, m.payload.byteLength])).toEqual(sent.map((m) => [m.csid, m.timestamp, m.payload.byteLength]));
           received.forEach((m, i) => {
             if (toHex(m.payload) !== toHex(sent[i]!.payload)) expect({ i, payload: toHex(m.payload) }).toEqual({ i, payload: toHex(sent[i]!.payload) });

@@ -267,10 +267,13 @@ describe('ChunkReader: interleaving and control messages', () => {
     );
   });
 
-  it('payloads are copies: reusing the input buffer does not change them', () => {
+  it('push() takes the input: a single-chunk payload is a view of it, unchanged by later pushes', () => {
+    const reader = new ChunkReader();
     const input = fromHex('04 000000 000002 08 01000000 abcd');
-    const [message] = new ChunkReader().push(input);
-    input.fill(0);
+    const [message] = reader.push(input);
+    expect(message!.payload.buffer).toBe(input.buffer);
+    expect(message!.payload.byteOffset).toBe(12);
+    reader.push(fromHex('04 000000 000002 08 01000000 eeff'));
     expect(message!.payload).toEqual(fromHex('abcd'));
   });
 

@@ -21,7 +21,8 @@ export function readParts(parts: readonly Uint8Array[], options?: ChunkReaderOpt
   const reader = new ChunkReader(options);
   setup?.(reader);
   const out: MessageSummary[] = [];
-  for (const part of parts) for (const message of reader.push(part)) out.push(summarize(message));
+  // push() takes ownership of its input (the reader may rewrite it), and the splits share one fixture.
+  for (const part of parts) for (const message of reader.push(part.slice())) out.push(summarize(message));
   return out;
 }
 
