@@ -26,7 +26,8 @@ export class MemoryTransport implements Transport {
   send(bytes: Uint8Array): void {
     if (this.closed) return;
     const copy = bytes.slice();
-    if (this.recordSent) this.sent.push(copy);
+    // The receiver owns what it gets (ChunkReader rewrites its input in place), so the record is a copy of its own.
+    if (this.recordSent) this.sent.push(copy.slice());
     this.peer?.receive(copy);
   }
 

@@ -899,4 +899,12 @@ describe('MemoryTransport', () => {
     expect(bytesEqual(server.transport.sent[0]!, fromHex('01 02 03'))).toBe(true);
     server.transport.send(encodeWindowAckSize(1));
   });
+
+  it('records its writes apart from what it delivers: the receiver may rewrite those (ChunkReader does)', async () => {
+    const server = new ScriptedServer();
+    server.clientTransport.onData = (bytes) => bytes.fill(0);
+    server.transport.send(fromHex('01 02 03'));
+    await settle(1);
+    expect([...server.transport.sent[0]!]).toEqual([1, 2, 3]);
+  });
 });
