@@ -1,4 +1,4 @@
-import { Amf0Reader, Amf0Writer, Amf3Reader } from '@rtmp-web/amf';
+import { Amf0Reader, Amf0Writer, Amf3Reader, readU29 } from '@rtmp-web/amf';
 import type { AmfDecodeOptions, AmfEncodeOptions, AmfValue } from '@rtmp-web/amf';
 import { ByteReader, ByteWriter, utf8Encode } from '@rtmp-web/bytes';
 import { RtmpError } from '../errors';
@@ -163,7 +163,10 @@ class Amf0ValueSource implements ValueSource {
   }
 }
 
-/** Type 16 with encoding byte 3: AMF3 strings (U29 length or reference) and AMF3 values. */
+/**
+ * Type 16 with encoding byte 3: AMF3 strings (U29 length or reference, AMF3 §1.3.1 and §3.8) and
+ * AMF3 values. The names have a string table of their own, apart from the values' reader.
+ */
 class Amf3ValueSource implements ValueSource {
   private readonly amf3: Amf3Reader;
   private readonly strings: string[] = [];
@@ -231,17 +234,6 @@ export function encodeSharedObjectMessage(so: SharedObjectMessageInit, encoding:
     writer.u8(type).u32(data.length).bytes(data);
   }
   return writer.finish().slice();
-}
-
-/** AMF3 U29 (AMF3 §1.3.1): up to four bytes, 7 bits each except a full 8 in the fourth. */
-function readU29(reader: ByteReader): number {
-  let value = 0;
-  for (let i = 0; i < 3; i++) {
-    const byte = reader.u8();
-    value = (value << 7) | (byte & 0x7f);
-    if ((byte & 0x80) === 0) return value;
-  }
-  return ((value << 8) | reader.u8()) >>> 0;
 }
 
 function writeName(writer: ByteWriter, name: string): void {
