@@ -8,9 +8,18 @@ const page = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 export default defineConfig({
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
-  // mpegts.js is a UMD bundle loaded with a dynamic import: pre-bundle it up front so the dev
-  // server does not discover it at run time and reload the page in the middle of playback.
-  optimizeDeps: { include: ['@rtmp-web/player > mpegts.js'] },
+  // The player loads mpegts.js's demuxer, remuxer and MSE controller (default sink), or its whole
+  // UMD bundle (`?sink=mpegts-player`), with dynamic imports: pre-bundle them up front so the dev
+  // server does not discover them at run time and reload the page in the middle of playback.
+  optimizeDeps: {
+    include: [
+      '@rtmp-web/player > mpegts.js/src/demux/flv-demuxer.js',
+      '@rtmp-web/player > mpegts.js/src/remux/mp4-remuxer.js',
+      '@rtmp-web/player > mpegts.js/src/core/mse-controller.js',
+      '@rtmp-web/player > mpegts.js/src/utils/logger.js',
+      '@rtmp-web/player > mpegts.js',
+    ],
+  },
   build: {
     target: 'es2022',
     sourcemap: true,

@@ -1,4 +1,5 @@
 import { RtmpPlayer } from '@rtmp-web/player';
+import { createMpegtsPlayerSink } from '@rtmp-web/player/mpegts-player-sink';
 import type { PlayerStats, RtmpPlayerEvents, StateChange, TimeToFirstFrame } from '@rtmp-web/player';
 import { explainError } from './explain';
 import { Sparkline } from './sparkline';
@@ -151,7 +152,8 @@ function showView(name: string): void {
 }
 
 // ---- player ------------------------------------------------------------------------------------
-// A few knobs for tests and experiments: ?targetLatency=0.3&noMediaMs=3000
+// A few knobs for tests and experiments: ?targetLatency=0.3&noMediaMs=3000, and ?sink=mpegts-player
+// to play through mpegts.js's whole player instead of the default sink.
 const numberParam = (name: string): number | undefined => {
   const value = Number(params.get(name));
   return params.has(name) && Number.isFinite(value) ? value : undefined;
@@ -160,6 +162,7 @@ const targetLatency = numberParam('targetLatency');
 const noMediaMs = numberParam('noMediaMs');
 const player = new RtmpPlayer({
   mpegtsLogLevel: 'warn',
+  ...(params.get('sink') === 'mpegts-player' ? { sink: createMpegtsPlayerSink } : {}),
   ...(targetLatency !== undefined ? { targetLatency } : {}),
   ...(noMediaMs !== undefined ? { noMediaTimeoutMs: noMediaMs } : {}),
 });

@@ -15,8 +15,19 @@ export type { PlayerErrorCode } from './errors';
 export { WebSocketTransport, describeBridgeClose, BridgeCloseCode } from './transport/websocket-transport';
 export type { WebSocketTransportOptions, WebSocketConstructor } from './transport/websocket-transport';
 export type { MediaSink } from './media/media-sink';
-export { MseSink } from './media/mse-sink';
-export type { MseSinkEvents, MseSinkOptions, SinkTracks } from './media/mse-sink';
+export { FlvMseSink } from './media/flv-mse-sink';
+export type {
+  MseSinkEvents,
+  MseSinkOptions,
+  SinkTracks,
+  PlayerMediaSink,
+  PlayerMediaSinkFactory,
+  FlvPipeline,
+  FlvPipelineFactory,
+  FlvPipelineHooks,
+} from './media/flv-mse-sink';
+export { MpegtsRemuxSink, createMpegtsRemuxSink, loadRemuxModules } from './media/mpegts-remux-sink';
+export type { MpegtsRemuxSinkOptions, RemuxModules } from './media/mpegts-remux-sink';
 export type { TrackCodec } from './media/codecs';
 export { LiveFlvMuxer } from './flv/live-flv-muxer';
 export type { LiveFlvMuxerOptions, MuxerOutput, MuxerStart, TrackDescription, RestartReason } from './flv/live-flv-muxer';

@@ -18,10 +18,8 @@ import { LatencyController } from './latency/latency-controller';
 import type { LatencyControllerOptions, LatencyDecision } from './latency/latency-controller';
 import { LatencyEstimator } from './latency/latency-estimator';
 import { VideoDropPolicy } from './latency/video-drop-policy';
-import { MseSink } from './media/mse-sink';
-import type { SinkTracks } from './media/mse-sink';
-import { loadMpegts } from './media/mpegts-types';
-import type { MpegtsModuleLike } from './media/mpegts-types';
+import type { PlayerMediaSink, PlayerMediaSinkFactory, SinkTracks } from './media/flv-mse-sink';
+import { createMpegtsRemuxSink } from './media/mpegts-remux-sink';
 import { PlayerStateMachine } from './player-state';
 import type { PlayerState, StateChange } from './player-state';
 import { ReconnectBackoff } from './recovery/reconnect-backoff';
@@ -59,7 +57,12 @@ export interface RtmpPlayerConfig {
   /** Extra observer of every handshake byte, chunk and message (the inspector uses it). */
   tap?: ProtocolTap;
   WebSocket?: WebSocketConstructor;
-  loadMpegts?: () => Promise<MpegtsModuleLike>;
+  /**
+   * Makes the media sink of each connection (default `createMpegtsRemuxSink`: mpegts.js's FLV
+   * demuxer, MP4 remuxer and MSE controller driven directly). `createMpegtsPlayerSink` from
+   * `@rtmp-web/player/mpegts-player-sink` plays through mpegts.js's whole player instead.
+   */
+  sink?: PlayerMediaSinkFactory;
   mpegtsLogLevel?: 'silent' | 'warn' | 'verbose';
 }
 
@@ -164,7 +167,7 @@ interface Session {
   transport: WebSocketTransport | null;
   connection: NetConnection | null;
   stream: NetStream | null;
-  sink: MseSink | null;
+  sink: PlayerMediaSink | null;
   ttff: TimeToFirstFrame;
   playStartedAt: number | null;
   mediaSeen: boolean;
@@ -175,18 +178,20 @@ interface Session {
 
 const now = (): number => performance.now();
 
-// In a page, start fetching and compiling the remuxer (mpegts.js, ~380 KB) as soon as the player
-// is imported rather than at load(): measured on the bench page, importing it at load() put
-// 100-170 ms of fetch and compile on the time to first frame. Pages that import the player mean
-// to play. Not in Node or workers without MSE (mpegts.js touches `window` when imported).
+// In a page, start fetching and compiling the default sink's remuxer (mpegts.js's demuxer,
+// remuxer and MSE controller) as soon as the player is imported rather than at load(): measured
+// on the bench page with the whole mpegts.js, importing it at load() put 100-170 ms of fetch and
+// compile on the time to first frame. Pages that import the player mean to play. Not in Node or
+// workers without MSE (the modules read `self.navigator` when imported).
 if (typeof window !== 'undefined' && typeof (window as { MediaSource?: unknown }).MediaSource !== 'undefined') {
-  loadMpegts().catch(() => undefined);
+  createMpegtsRemuxSink.preload?.().catch(() => undefined);
 }
 
 /**
  * Plays an RTMP live stream in a media element (hls.js-shaped API). Composition root of the page
- * side: WebSocketTransport -> NetConnection/NetStream -> frames -> audio priority -> MseSink
- * (FLV -> mpegts.js -> MSE), with latency control, stats, stall detection and reconnects.
+ * side: WebSocketTransport -> NetConnection/NetStream -> frames -> audio priority -> media sink
+ * (default MpegtsRemuxSink: FLV -> mpegts.js's demuxer and remuxer -> MSE), with latency control,
+ * stats, stall detection and reconnects.
  */
 export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
   readonly config: Readonly<RtmpPlayerConfig>;
@@ -215,7 +220,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
   private discarded = 0;
   private presented = { count: 0, windowStart: 0, windowCount: 0, fps: null as number | null };
   private frameCallbackId: number | null = null;
-  /** mpegts.js pauses the element when a pipeline is torn down: that pause is ours, not a person's. */
+  /** The sink pauses the element when a pipeline is torn down: that pause is ours, not a person's. */
   private expectInternalPause = false;
   private readonly onVisibility = () => {
     if (typeof document !== 'undefined' && document.visibilityState === 'visible') this.controller.requestLiveEdge();
@@ -390,8 +395,8 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     this.endSession();
     this.clearReconnect();
     this.backoff.reset();
-    // Fetch the remuxer while the connection is being set up.
-    (this.config.loadMpegts ?? loadMpegts)().catch(() => undefined);
+    // Fetch the sink's code while the connection is being set up.
+    (this.config.sink ?? createMpegtsRemuxSink).preload?.().catch(() => undefined);
     this.source = { url: rtmpUrl, options };
     this.wantPlaying = true;
     this.startSession(url, options, false);
@@ -469,7 +474,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       timedOut = true;
       if (live()) this.onSessionFailure(session, new PlayerError('TRANSPORT_WS_TIMEOUT', `Connecting to ${url.tcUrl} took longer than ${timeoutMs} ms.`, { fatal: false }), isRetry);
     }, timeoutMs);
-    // The media pipeline (mpegts.js, MediaSource) is built while the connection is set up.
+    // The media pipeline (remuxer, MediaSource) is built while the connection is set up.
     if (this.media && !session.sink) {
       session.sink = this.createSink(session);
       session.sink.prepare();
@@ -603,10 +608,9 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     });
   }
 
-  private createSink(session: Session): MseSink {
-    const sink = new MseSink(this.media!, {
+  private createSink(session: Session): PlayerMediaSink {
+    const sink = (this.config.sink ?? createMpegtsRemuxSink)(this.media!, {
       ...(this.config.muxer ? { muxer: this.config.muxer } : {}),
-      ...(this.config.loadMpegts ? { loadMpegts: this.config.loadMpegts } : {}),
       ...(this.config.mpegtsLogLevel ? { mpegtsLogLevel: this.config.mpegtsLogLevel } : {}),
     });
     sink.on('tracks', (tracks) => {
@@ -615,8 +619,8 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       this.lastProgress = { time: -1, at: now() };
       this.emit('tracks', tracks);
     });
-    // The pipeline attaches a new MediaSource (mpegts.js calls load() on the element), which
-    // aborts any pending play(); ask once it is attached.
+    // The pipeline attaches a new MediaSource to the element (a new load), which aborts any
+    // pending play(); ask once it is attached.
     sink.on('attached', () => {
       if (this.session === session) void this.tryPlay();
     });
