@@ -180,6 +180,33 @@ for (const kind of SERVER_KINDS) {
   });
 }
 
+test('through the alternative sink (mpegts.js\'s whole player, ?sink=mpegts-player) the test pattern plays with audio', async ({ page }, testInfo) => {
+  test.setTimeout(90_000);
+  const pageErrors = collectPageErrors(page);
+  const scripts: string[] = [];
+  page.on('request', (request) => {
+    if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+  });
+  await withStack('nginx', {}, testInfo, async (stack) => {
+    await openPlayer(page, stack, { sink: 'mpegts-player' });
+    await waitForState(page, 'playing');
+    const { start, end } = await waitForPlayback(page, 4);
+    expect(end.currentTime - start.currentTime).toBeGreaterThanOrEqual(4);
+    expect(end.decodedFrames).toBeGreaterThan(start.decodedFrames + 60);
+    expect(end.audioBytes).toBeGreaterThan(start.audioBytes);
+    const tracks = await page.evaluate(() => window.__rtmpPlayer!.stats.tracks);
+    expect(tracks?.video?.codec).toMatch(/^avc1\.64/);
+    expect(tracks?.audio?.codec).toBe('mp4a.40.2');
+    const scores = await testPatternScores(page);
+    expect(scores.filter((s) => s >= 0.6).length, `bar scores ${scores.join(', ')}`).toBeGreaterThanOrEqual(5);
+    // it really went through the whole mpegts.js bundle (its chunk in the built app, or Vite's
+    // pre-bundled copy of the package's main under the dev server)
+    expect(scripts.filter((path) => /\/(mpegts-[\w-]+|[\w@]*mpegts__js)\.js$/.test(path)), scripts.join('\n')).toHaveLength(1);
+    await reportFigures(page, 'nginx via mpegts.js player sink', testInfo);
+  });
+  expect(pageErrors).toEqual([]);
+});
+
 test('a bridge that refuses the target is explained (browsers hide the HTTP status)', async ({ page }, testInfo) => {
   test.setTimeout(60_000);
   await withStack('nginx', { noPublisher: true }, testInfo, async (stack) => {
