@@ -79,3 +79,69 @@ describe('createStream pipelined behind connect, against real servers', () => {
     expect(incoming).toContain('_result #2');
   });
 });
+
+/** createStreamAndPlay right after connect: connect, createStream and play on stream 1 in one write. */
+async function playPipelinedBehindCreateStream(url: string, stream: string): Promise<{ outgoing: string[]; incoming: string[]; streamId: number; playStreamIds: number[] }> {
+  const parsed = parseRtmpUrl(url);
+  const outgoing: string[] = [];
+  const incoming: string[] = [];
+  const playStreamIds: number[] = [];
+  const tap: ProtocolTap = {
+    message({ direction, message }) {
+      if (message.type !== MessageType.CommandAmf0) return;
+      const command = decodeCommand(message);
+      (direction === 'out' ? outgoing : incoming).push(`${command.name} #${command.transactionId}`);
+      if (direction === 'out' && command.name === 'play') playStreamIds.push(message.streamId);
+    },
+  };
+  const transport = await TcpTransport.connect(parsed.host, parsed.port, { timeoutMs: 5000 });
+  const nc = new NetConnection();
+  cleanups.push(() => nc.close());
+  const connecting = nc.connect(parsed, { transport, timeoutMs: 10_000, tap });
+  const creating = nc.createStreamAndPlay(stream, { bufferMs: 500 });
+  await connecting;
+  const ns = await creating;
+  const video = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no video within 15 s')), 15_000);
+    ns.once('video', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  expect((await ns.waitForPlayStart()).code).toBe('NetStream.Play.Start');
+  await video;
+  return { outgoing, incoming, streamId: ns.streamId, playStreamIds };
+}
+
+describe('play pipelined behind createStream (createStreamAndPlay), against real servers', () => {
+  it('nginx-rtmp: one play, on stream 1, and the stream plays', async () => {
+    const nginx = track(await startNginxRtmp());
+    track(await publishTestStream(nginx.url('live', 'early')));
+    await waitForStream(nginx, 'live', 'early');
+    const result = await playPipelinedBehindCreateStream(nginx.url('live', 'early'), 'early');
+    expect(result.outgoing.slice(0, 3)).toEqual(['connect #1', 'createStream #2', 'play #0']);
+    expect(result.incoming.slice(0, 2)).toEqual(['_result #1', '_result #2']);
+    expect(result.streamId).toBe(1);
+    expect(result.playStreamIds).toEqual([1]);
+  });
+
+  it('node-media-server: one play, on stream 1, and the stream plays', async () => {
+    const nms = await startNodeMediaServer();
+    cleanups.push(() => nms.stop());
+    track(await publishTestStream(nms.url('live', 'early')));
+    await waitForStream(nms, 'live', 'early');
+    const result = await playPipelinedBehindCreateStream(nms.url('live', 'early'), 'early');
+    expect(result.outgoing.slice(0, 3)).toEqual(['connect #1', 'createStream #2', 'play #0']);
+    expect(result.streamId).toBe(1);
+    expect(result.playStreamIds).toEqual([1]);
+  });
+
+  it('FFmpeg -listen 1: one play, on stream 1, and the stream plays', async () => {
+    const server = track(await startFfmpegServer({ app: 'live', stream: 'early', durationSec: 20 }));
+    const result = await playPipelinedBehindCreateStream(server.url('live', 'early'), 'early');
+    expect(result.outgoing.slice(0, 3)).toEqual(['connect #1', 'createStream #2', 'play #0']);
+    expect(result.streamId).toBe(1);
+    expect(result.playStreamIds).toEqual([1]);
+  });
+});
+

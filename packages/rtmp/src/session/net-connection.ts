@@ -21,6 +21,7 @@ import { RtmpError } from '../errors';
 import { MessageType } from '../types';
 import type { HandshakeResult, ProtocolTap, RtmpMessage, Transport } from '../types';
 import { NetStream } from './net-stream';
+import type { PlayOptions } from './net-stream';
 import { toStatusInfo } from './net-status';
 import type { NetConnectionStatus } from './net-status';
 import { parseRtmpUrl } from './rtmp-url';
@@ -337,11 +338,70 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
    */
   async createStream(): Promise<NetStream> {
     const result = await (this.state === 'handshaking' || this.state === 'connecting' ? this.invokeBeforeConnected('createStream') : this.invoke('createStream', null, [], 0));
+    return new NetStream(this, this.assignedStreamId(result));
+  }
+
+  /**
+   * `createStream` and `play` in one write, without waiting for createStream's `_result`: one
+   * round trip less before the first media message (the player's fast start). The play goes out
+   * on the stream id the server is expected to assign, `expectedStreamId` (default 1): the first
+   * createStream of a connection gets 1 from nginx-rtmp, node-media-server, FFmpeg's listen mode,
+   * SRS and Wowza alike. Like `createStream`, it may be called right after `connect()`; all of it
+   * then follows connect in the same write (servers handle a connection's commands in order).
+   *
+   * When the server assigns another id, the early play is abandoned (that stream id is not
+   * listened to any more) and play is sent again on the assigned id: the round trip saved is
+   * spent again, nothing else. Resolves with the NetStream once its id is confirmed; its
+   * `waitForPlayStart()` resolves at NetStream.Play.Start. Rejects like `createStream`.
+   */
+  async createStreamAndPlay(name: string, options: PlayOptions & { expectedStreamId?: number } = {}): Promise<NetStream> {
+    const expected = options.expectedStreamId ?? 1;
+    const canPipeline = this.state === 'handshaking' || this.state === 'connecting' || this.state === 'connected';
+    if (!canPipeline || this.streams.has(expected)) {
+      const stream = await this.createStream();
+      void stream.play(name, options);
+      return stream;
+    }
+    const early = new NetStream(this, expected);
+    const { command: play, control } = early.beginPlay(name, options);
+    const transactionId = this.nextTransactionId++;
+    const created = new Promise<RtmpCommand>((resolve, reject) => {
+      this.pendingCalls.set(transactionId, { name: 'createStream', resolve, reject });
+    });
+    // Before connect's _result the object encoding is not negotiated yet: AMF0, as for connect.
+    const encoding = this.state === 'connected' ? this.objectEncoding : 0;
+    const messages: RtmpMessage[] = [
+      this.commandMessage({ name: 'createStream', transactionId, commandObject: null, args: [] }, 0, encoding),
+      this.commandMessage(play, expected, encoding),
+      { type: MessageType.UserControl, streamId: 0, timestamp: 0, payload: control, csid: ChunkStreamId.ProtocolControl },
+    ];
+    if (this.state === 'handshaking') this.callsAwaitingConnect.push(...messages);
+    else this.sendMessages(messages);
+
+    let streamId: number;
+    try {
+      streamId = this.assignedStreamId(await created, early);
+    } catch (error) {
+      early.abandon(error as CodedError);
+      throw error;
+    }
+    if (streamId === expected) return early;
+    early.abandon(
+      sessionError('STREAM_PLAY_FAILED', `the server assigned stream id ${streamId}, not ${expected}: play is sent again on stream ${streamId}`, { streamId: expected, assigned: streamId }, { fatal: false }),
+    );
+    const stream = new NetStream(this, streamId);
+    void stream.play(name, options);
+    return stream;
+  }
+
+  /** The stream id in createStream's `_result`, checked: a positive integer no other open NetStream uses. */
+  private assignedStreamId(result: RtmpCommand, awaiting?: StreamMessageSink): number {
     const streamId = result.args[0];
     if (typeof streamId !== 'number' || !Number.isInteger(streamId) || streamId < 1) {
       throw sessionError('SESSION_UNEXPECTED_RESPONSE', `createStream answered with ${JSON.stringify(streamId)} instead of a stream id`, { value: String(streamId) }, { fatal: false });
     }
-    if (this.streams.has(streamId)) {
+    const holder = this.streams.get(streamId);
+    if (holder !== undefined && holder !== awaiting) {
       // nginx-rtmp answers every createStream with stream id 1: one stream per connection.
       throw sessionError(
         'SESSION_STREAM_ID_IN_USE',
@@ -350,7 +410,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
         { fatal: false },
       );
     }
-    return new NetStream(this, streamId);
+    return streamId;
   }
 
   /** Closes the connection (idempotent). Pending calls and plays reject with SESSION_CLOSED. */
@@ -775,12 +835,12 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     this.sendMessages([this.commandMessage(command, streamId)]);
   }
 
-  private commandMessage(command: CommandInit, streamId: number): RtmpMessage {
+  private commandMessage(command: CommandInit, streamId: number, encoding: 0 | 3 = this.objectEncoding): RtmpMessage {
     return {
-      type: this.objectEncoding === 3 ? MessageType.CommandAmf3 : MessageType.CommandAmf0,
+      type: encoding === 3 ? MessageType.CommandAmf3 : MessageType.CommandAmf0,
       streamId,
       timestamp: 0,
-      payload: encodeCommand(command, this.objectEncoding),
+      payload: encodeCommand(command, encoding),
       csid: streamId === 0 ? ChunkStreamId.Command : ChunkStreamId.StreamCommand,
     };
   }

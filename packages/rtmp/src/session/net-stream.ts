@@ -1,7 +1,7 @@
 import type { CodedError } from '@rtmp-web/bytes';
 import type { AmfValue } from '@rtmp-web/amf';
 import { decodeDataMessage, decodeSharedObjectMessage, encodeUserControl } from '../messages';
-import type { RtmpCommand } from '../messages';
+import type { CommandInit, RtmpCommand } from '../messages';
 import { parseAudioMessageTracks, parseVideoMessageTracks } from '../media';
 import { RtmpError } from '../errors';
 import { MessageType } from '../types';
@@ -95,6 +95,22 @@ export class NetStream extends TypedEmitter<NetStreamEvents> implements StreamMe
    */
   play(name: string, options: PlayOptions = {}): Promise<NetStreamStatus> {
     if (this.deleted) return Promise.reject(sessionError('STREAM_DELETED', `stream ${this.streamId} was deleted`, { streamId: this.streamId }, { fatal: false }));
+    const { command, control } = this.beginPlay(name, options);
+    try {
+      this.connection.sendCommandWithControl(command, this.streamId, control);
+    } catch (error) {
+      this.playWaiter?.reject(error as CodedError);
+      this.playWaiter = null;
+    }
+    return this.playStart!;
+  }
+
+  /**
+   * @internal Starts waiting for NetStream.Play.Start and returns what `play` sends (the play
+   * command and its SetBufferLength); the caller writes them (`play()`, or the connection when
+   * it pipelines play behind createStream).
+   */
+  beginPlay(name: string, options: PlayOptions): { command: CommandInit; control: Uint8Array } {
     this.playWaiter?.reject(sessionError('STREAM_PLAY_FAILED', 'superseded by a newer play()', { streamId: this.streamId }, { fatal: false }));
     this.playStart = new Promise<NetStreamStatus>((resolve, reject) => {
       this.playWaiter = { resolve, reject };
@@ -104,17 +120,22 @@ export class NetStream extends TypedEmitter<NetStreamEvents> implements StreamMe
     const duration = options.duration ?? -1;
     const reset = options.reset ?? true;
     const bufferMs = options.bufferMs ?? 1000;
-    try {
-      this.connection.sendCommandWithControl(
-        { name: 'play', transactionId: 0, commandObject: null, args: [name, start, duration, reset] },
-        this.streamId,
-        encodeUserControl({ event: 'SetBufferLength', streamId: this.streamId, bufferLengthMs: bufferMs }),
-      );
-    } catch (error) {
-      this.playWaiter?.reject(error as CodedError);
-      this.playWaiter = null;
-    }
-    return this.playStart;
+    return {
+      command: { name: 'play', transactionId: 0, commandObject: null, args: [name, start, duration, reset] },
+      control: encodeUserControl({ event: 'SetBufferLength', streamId: this.streamId, bufferLengthMs: bufferMs }),
+    };
+  }
+
+  /**
+   * @internal The server assigned another stream id than the one a pipelined play went out on
+   * (see `NetConnection.createStreamAndPlay`): this stream stops receiving, quietly.
+   */
+  abandon(error: CodedError): void {
+    this.deleted = true;
+    this.connection.detachStream(this.streamId);
+    const waiter = this.playWaiter;
+    this.playWaiter = null;
+    waiter?.reject(error);
   }
 
   /** The promise of the latest `play()`: resolves at NetStream.Play.Start. */

@@ -400,6 +400,120 @@ describe('NetConnection.createStream pipelined behind connect', () => {
   });
 });
 
+describe('NetConnection.createStreamAndPlay: play pipelined behind createStream', () => {
+  it('right after connect(): C2, connect, createStream, play on stream 1 and SetBufferLength leave in ONE write', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server);
+    const created = nc.createStreamAndPlay('cam1', { bufferMs: 300 });
+    await server.acceptConnect();
+    await server.acceptCreateStream(1);
+    await promise;
+    const ns = await created;
+    expect(ns.streamId).toBe(1);
+    const first = server.messagesPerClientWrite()[0]!;
+    expect(first.map((m) => [m.type, m.streamId, m.type === MessageType.UserControl ? 'SetBufferLength' : decodeCommand(m).name])).toEqual([
+      [MessageType.CommandAmf0, 0, 'connect'],
+      [MessageType.CommandAmf0, 0, 'createStream'],
+      [MessageType.CommandAmf0, 1, 'play'],
+      [MessageType.UserControl, 0, 'SetBufferLength'],
+    ]);
+    expect(decodeCommand(first[1]!).transactionId).toBe(2);
+    expect(decodeCommand(first[2]!)).toMatchObject({ name: 'play', transactionId: 0, commandObject: null, args: ['cam1', -2, -1, true] });
+    expect(decodeProtocolControl(first[3]!)).toMatchObject({ kind: 'UserControl', event: { event: 'SetBufferLength', streamId: 1, bufferLengthMs: 300 } });
+    // Media and status on stream 1 reach the stream; Play.Start settles it.
+    const videos: number[] = [];
+    ns.on('video', (event) => videos.push(event.message.timestamp));
+    server.send(server.onStatus(1, 'status', 'NetStream.Play.Start', 'Start live'), { type: MessageType.Video, streamId: 1, timestamp: 40, payload: AVC_CONFIG, csid: 6 });
+    expect((await ns.waitForPlayStart()).code).toBe('NetStream.Play.Start');
+    await settle();
+    expect(videos).toEqual([40]);
+    // Exactly one play went out.
+    expect(server.commands().filter((c) => c.name === 'play')).toHaveLength(1);
+    nc.close();
+  });
+
+  it('once connected: createStream and play in one write, in the confirmed encoding', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const before = server.messagesPerClientWrite().length;
+    const created = nc.createStreamAndPlay('cam1');
+    await server.acceptCreateStream(1);
+    const ns = await created;
+    const writes = server.messagesPerClientWrite().slice(before);
+    expect(writes[0]!.map((m) => [m.type, m.streamId])).toEqual([
+      [MessageType.CommandAmf0, 0],
+      [MessageType.CommandAmf0, 1],
+      [MessageType.UserControl, 0],
+    ]);
+    server.send(server.onStatus(1, 'status', 'NetStream.Play.Start', 'Start live'));
+    expect((await ns.waitForPlayStart()).code).toBe('NetStream.Play.Start');
+    nc.close();
+  });
+
+  it('the server assigns another id: the early play is abandoned, play goes out again on the assigned id', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const created = nc.createStreamAndPlay('cam1', { bufferMs: 200 });
+    await server.acceptCreateStream(5);
+    const ns = await created;
+    expect(ns.streamId).toBe(5);
+    const second = await server.waitFor((m) => m.streamId === 5 && m.type === MessageType.CommandAmf0);
+    expect(decodeCommand(second)).toMatchObject({ name: 'play', args: ['cam1', -2, -1, true] });
+    const plays = server.received.filter((m) => m.type === MessageType.CommandAmf0 && decodeCommand(m).name === 'play').map((m) => m.streamId);
+    expect(plays).toEqual([1, 5]);
+    const bufferLengths = server.userControls().filter((e) => e.event === 'SetBufferLength');
+    expect(bufferLengths.map((e) => ('streamId' in e ? e.streamId : null))).toEqual([1, 5]);
+    // Stream 1 is not listened to any more; stream 5 gets its status.
+    const statuses: string[] = [];
+    ns.on('status', (info) => statuses.push(info.code));
+    server.send(server.onStatus(1, 'error', 'NetStream.Play.Failed', 'no stream 1'), server.onStatus(5, 'status', 'NetStream.Play.Start', 'Start live'));
+    expect((await ns.waitForPlayStart()).code).toBe('NetStream.Play.Start');
+    expect(statuses).toEqual(['NetStream.Play.Start']);
+    nc.close();
+  });
+
+  it('connect rejected: rejects with the connect error', async () => {
+    const server = new ScriptedServer();
+    const { nc, promise } = connect(server);
+    const created = nc.createStreamAndPlay('cam1');
+    const { command } = await server.waitForCommand('connect');
+    server.send(server.command('_error', command.transactionId, null, [{ level: 'error', code: 'NetConnection.Connect.Rejected', description: 'go away' }]));
+    expect((await rejection(promise)).code).toBe('SESSION_CONNECT_REJECTED');
+    expect((await rejection(created)).code).toBe('SESSION_CONNECT_REJECTED');
+    expect(nc.connectionState).toBe('closed');
+  });
+
+  it('createStream answered with _error: rejects SESSION_CALL_FAILED and the early stream is gone', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const created = nc.createStreamAndPlay('cam1');
+    const { command } = await server.waitForCommand('createStream');
+    server.send(server.command('_error', command.transactionId, null, [{ level: 'error', code: 'NetConnection.Call.Failed', description: 'no' }]));
+    expect((await rejection(created)).code).toBe('SESSION_CALL_FAILED');
+    // Stream id 1 is free again for a plain createStream.
+    const again = nc.createStream();
+    const retry = await server.waitFor((m) => m.type === MessageType.CommandAmf0 && decodeCommand(m).name === 'createStream' && decodeCommand(m).transactionId !== command.transactionId);
+    server.send(server.command('_result', decodeCommand(retry).transactionId, null, [1]));
+    expect((await again).streamId).toBe(1);
+    nc.close();
+  });
+
+  it('stream 1 already open: falls back to createStream, then play on the assigned id', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const first = nc.createStream();
+    await server.acceptCreateStream(1);
+    await first;
+    const created = nc.createStreamAndPlay('cam2');
+    await server.acceptCreateStream(2);
+    const ns = await created;
+    expect(ns.streamId).toBe(2);
+    const play = await server.waitFor((m) => m.type === MessageType.CommandAmf0 && decodeCommand(m).name === 'play');
+    expect(play.streamId).toBe(2);
+    nc.close();
+  });
+});
+
 describe('NetConnection answers setup reads at once (TCP acknowledgements ride on data)', () => {
   it('sends its Window Ack Size and Set Chunk Size at the first server read after connect, before connect\'s _result', async () => {
     const server = new ScriptedServer();

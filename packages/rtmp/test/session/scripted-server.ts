@@ -115,7 +115,8 @@ export class ScriptedServer {
   messagesPerClientWrite(): RtmpMessage[][] {
     const reader = new ChunkReader();
     const writes = this.clientTransport.sent.slice(1);
-    return writes.map((write, index) => reader.push(index === 0 ? write.subarray(1536) : write));
+    // Copies: the reader owns (and may rewrite) what it is given, and this can be asked again.
+    return writes.map((write, index) => reader.push((index === 0 ? write.subarray(1536) : write).slice()));
   }
 
   /** Commands the client sent, decoded. */
