@@ -68,9 +68,10 @@ export class Wire {
     return this.push(concatBytes(messages.map((m) => this.writer.write(m))), at);
   }
 
+  /** The reader gets a copy: it owns what it is pushed and rewrites it, and tests compare `bytes` afterwards. */
   push(bytes: Uint8Array, at: number): RtmpMessage[] {
     this.clock = at;
-    return this.reader.push(bytes);
+    return this.reader.push(bytes.slice());
   }
 }
 

@@ -42,7 +42,8 @@ describe('SessionRecorder', () => {
     function record(parts: Uint8Array[]) {
       const recorder = new SessionRecorder();
       const reader = new ChunkReader({ tap: recorder, now: () => 1 });
-      for (const part of parts) reader.push(part);
+      // push() takes ownership of its input (the reader rewrites it), and the splits share `bytes`.
+      for (const part of parts) reader.push(part.slice());
       return recorder.snapshot().messages;
     }
   });
