@@ -167,8 +167,9 @@ export class SessionRecorder implements ProtocolTap {
       type: message.type,
       timestamp: message.timestamp,
       delta: previous === undefined ? 0 : message.timestamp - previous,
-      // ChunkReader hands out a fresh buffer per message and ChunkWriter's tap a copy, so the
-      // payload is ours to keep without another copy (the media path is the hot one).
+      // ChunkReader's payloads are never written again (views of reads it owns, or its own
+      // buffers) and ChunkWriter's tap gets a copy, so the payload is ours to keep without
+      // another copy (the media path is the hot one).
       payload: message.payload,
       chunks: [],
     };

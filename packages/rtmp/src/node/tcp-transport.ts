@@ -23,7 +23,8 @@ export class TcpTransport implements Transport {
 
   private constructor(private readonly socket: net.Socket) {
     socket.on('data', (chunk: Buffer) => {
-      // A plain Uint8Array view: consumers copy what they keep, and never see Buffer-only methods.
+      // A plain Uint8Array view (no Buffer-only methods). Node gives each read a Buffer of its own
+      // (TCP and TLS alike), so it is handed on as it is: ChunkReader takes ownership of it.
       this.onData?.(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
