@@ -35,6 +35,8 @@ export interface Contender {
   name: string;
   /** One unit of work; returns a value folded into a sink so the JIT cannot drop the work. */
   run(): number;
+  /** Called before every run(), outside the timed region (e.g. fresh input for a parser that consumes it). */
+  prepare?(): void;
 }
 
 export interface ThroughputSample {
@@ -64,12 +66,19 @@ export function measureInterleaved(
       const deadline = start + BigInt(Math.round(options.roundMs * 1e6));
       let calls = 0;
       let now: bigint;
+      /** Time spent in prepare(), left out of the round. */
+      let excluded = 0n;
       do {
+        if (contender.prepare !== undefined) {
+          const before = process.hrtime.bigint();
+          contender.prepare();
+          excluded += process.hrtime.bigint() - before;
+        }
         sink += contender.run();
         calls++;
         now = process.hrtime.bigint();
-      } while (now < deadline);
-      const seconds = Number(now - start) / 1e9;
+      } while (now - excluded < deadline);
+      const seconds = Number(now - start - excluded) / 1e9;
       if (round >= 0) perRound.get(contender.name)!.push((calls * units(contender.name)) / seconds);
     }
   }
