@@ -373,8 +373,11 @@ export class ChunkReader {
     const end = input.length;
     const tap = this.tap;
     const chunkTap = tap !== undefined && tap.chunk !== undefined;
-    // Continuations are plain 1-byte headers unless the extended timestamp may be repeated on them.
-    const marker = stream.csid < ONE_BYTE_CSID_LIMIT && !stream.extended ? 0xc0 | stream.csid : -1;
+    // A continuation's header: the 1-byte basic header, plus the repeated extended timestamp when
+    // this peer repeats it (§5.3.1.3). Runs wait until that habit is known, and skip 2- and 3-byte
+    // basic headers (csid >= 64, rare): their chunks are read one per run.
+    const continuationHeader = !stream.extended ? 1 : this.extendedRepeat === 'repeat' ? 5 : this.extendedRepeat === 'no-repeat' ? 1 : 0;
+    const marker = stream.csid < ONE_BYTE_CSID_LIMIT && continuationHeader !== 0 ? 0xc0 | stream.csid : -1;
     let chunkStart = payloadPos;
     let size = length - received < chunkSize ? length - received : chunkSize;
     /** Message bytes before the current chunk. */
@@ -389,24 +392,24 @@ export class ChunkReader {
       if (available < size) {
         // The chunk continues in the next push: keep what is here, read the rest later.
         partial = size - available;
-        if (chunkTap) this.curRawHeader = this.rawHeader(first ? headerBytes : input, first ? headerStart : chunkStart - 1);
+        if (chunkTap) this.curRawHeader = this.rawHeader(first ? headerBytes : input, first ? headerStart : chunkStart - continuationHeader);
         if (dest !== chunkStart) input.copyWithin(dest, chunkStart, end);
         dest += available;
         break;
       }
-      if (chunkTap) this.reportInputChunk(stream, input, chunkStart, size, offset, first ? headerBytes : input, first ? headerStart : chunkStart - 1);
+      if (chunkTap) this.reportInputChunk(stream, input, chunkStart, size, offset, first ? headerBytes : input, first ? headerStart : chunkStart - continuationHeader);
       if (dest !== chunkStart) input.copyWithin(dest, chunkStart, chunkStart + size);
       dest += size;
       offset += size;
       const next = chunkStart + size;
-      if (offset === length || next >= end || input[next] !== marker) {
+      if (offset === length || next + continuationHeader > end || input[next] !== marker) {
         chunkStart = next;
         break;
       }
-      chunkStart = next + 1;
+      chunkStart = next + continuationHeader;
       size = length - offset < chunkSize ? length - offset : chunkSize;
       first = false;
-      if (chunkTap) this.setChunkFacts(3, 1, false, 0);
+      if (chunkTap) this.setChunkFacts(3, continuationHeader, continuationHeader === 5, continuationHeader === 5 ? u32(input, next + 1) : 0);
     }
     if (received === 0 && offset === length) {
       // The whole message was in this run: its payload is a view, no buffer, no copy.

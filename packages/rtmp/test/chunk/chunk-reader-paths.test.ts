@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { concatBytes, fromHex, splitAtEveryBoundary, toHex } from '@rtmp-web/bytes';
 import { ChunkReader, ChunkWriter } from '../../src/chunk';
 import type { ChunkInfo, RtmpMessage } from '../../src/types';
-import { filler, readParts } from './read-helpers';
+import { expectReadsEverySplit, filler, readParts } from './read-helpers';
 
 /**
  * The reader's fast paths: the chunks of one message inside one push are read as a run and closed
@@ -78,6 +78,55 @@ describe('ChunkReader: a whole message in one push', () => {
       { csid: 2, type: 1, streamId: 0, timestamp: 0, payload: '00000100' },
       { csid: 6, type: 9, streamId: 1, timestamp: 0, payload: 'aabbcc' },
     ]);
+  });
+});
+
+describe('ChunkReader: runs after extended timestamps (§5.3.1.3)', () => {
+  it('continuations that repeat the extended timestamp (as ChunkWriter, nginx and FFmpeg write them)', () => {
+    const writer = new ChunkWriter();
+    const stream = concatBytes([
+      writer.write({ csid: 6, type: 9, streamId: 1, timestamp: 0x1000000, payload: fromHex(filler(300, 0)) }),
+      writer.write({ csid: 6, type: 9, streamId: 1, timestamp: 0x2000000, payload: fromHex(filler(300, 77)) }),
+    ]);
+    // 12 + 4-byte header, then 5-byte continuations (c6 + the repeated 4 bytes); the second message's header is fmt 2 + 4.
+    expect(stream.length).toBe(16 + 300 + 2 * 5 + 8 + 300 + 2 * 5);
+    const expected = [
+      { csid: 6, type: 9, streamId: 1, timestamp: 0x1000000, payload: filler(300, 0) },
+      { csid: 6, type: 9, streamId: 1, timestamp: 0x2000000, payload: filler(300, 77) },
+    ];
+    expectReadsEverySplit(stream, expected);
+    const whole = tapEvents([stream]);
+    expect(whole.chunks.map((c) => [c.fmt, c.headerLength, c.extendedTimestamp, c.timestampField])).toEqual([
+      [0, 16, true, 0x1000000],
+      [3, 5, true, 0x1000000],
+      [3, 5, true, 0x1000000],
+      [2, 8, true, 0x1000000],
+      [3, 5, true, 0x1000000],
+      [3, 5, true, 0x1000000],
+    ]);
+    for (const parts of splitAtEveryBoundary(stream)) {
+      const events = tapEvents(parts);
+      expect(events).toEqual(whole);
+      expect(toHex(concatBytes(events.chunks.map((c) => c.raw!)))).toBe(toHex(stream));
+    }
+  });
+
+  it('continuations that do not repeat it (the spec read literally)', () => {
+    const bytes = fromHex(`
+      06 ffffff 0000c8 09 01000000 01000000   # fmt 0, extended timestamp 0x01000000, 200 bytes
+      ${filler(128, 0)}
+      c6 ${filler(72, 128)}                   # continuation, no extended field
+      46 ffffff 0000c8 09 02000000            # fmt 1, extended delta 0x02000000
+      ${filler(128, 5)}
+      c6 ${filler(72, 133)}
+    `);
+    expectReadsEverySplit(bytes, [
+      { csid: 6, type: 9, streamId: 1, timestamp: 0x1000000, payload: filler(200, 0) },
+      { csid: 6, type: 9, streamId: 1, timestamp: 0x3000000, payload: filler(200, 5) },
+    ]);
+    for (const parts of splitAtEveryBoundary(bytes)) {
+      expect(toHex(concatBytes(tapEvents(parts).chunks.map((c) => c.raw!)))).toBe(toHex(bytes));
+    }
   });
 });
 
