@@ -9,7 +9,7 @@
 // file reader and writer, the message encoders only a server uses, the hex/test helpers.
 import { AmfEcmaArray } from '@rtmp-web/amf';
 import type { AmfValue } from '@rtmp-web/amf';
-import { NetConnection } from '@rtmp-web/rtmp';
+import { NetConnection, parseRtmpUrl } from '@rtmp-web/rtmp';
 import type { MediaFrame, NetStream, ProtocolTap, Transport } from '@rtmp-web/rtmp';
 
 export interface ClientOptions {
@@ -25,7 +25,10 @@ export interface ClientOptions {
   onClose(reason: string | undefined): void;
 }
 
-/** Connects, creates a stream (pipelined behind connect), plays, and reports frames and status. */
+/**
+ * Connects and plays the way the player does: createStream and play pipelined behind connect (one
+ * write with C2), the stream wired as soon as it exists, then frames, metadata and status reported.
+ */
 export async function playRtmp(options: ClientOptions): Promise<{ connection: NetConnection; stream: NetStream }> {
   const connection = new NetConnection();
   connection.on('status', (info) => options.onStatus('connection', info.code, info.description));
@@ -37,9 +40,14 @@ export async function playRtmp(options: ClientOptions): Promise<{ connection: Ne
     ...(options.objectEncoding !== undefined ? { objectEncoding: options.objectEncoding } : {}),
     ...(options.tap ? { tap: options.tap } : {}),
   });
-  const creating = connection.createStream();
-  const { url } = await connecting;
-  const stream = await creating;
+  const playing = connection.createStreamAndPlay(streamNameOf(options.url), { bufferMs: 500, onStream: (stream) => wire(stream, options) });
+  await connecting;
+  const stream = await playing;
+  await stream.waitForPlayStart();
+  return { connection, stream };
+}
+
+function wire(stream: NetStream, options: ClientOptions): void {
   stream.on('audio', (event) => event.frames.forEach(options.onFrame));
   stream.on('video', (event) => event.frames.forEach(options.onFrame));
   stream.on('data', (event) => {
@@ -50,8 +58,10 @@ export async function playRtmp(options: ClientOptions): Promise<{ connection: Ne
     else if (typeof values === 'object' && values !== null) options.onMetadata(values as Record<string, AmfValue>);
   });
   stream.on('status', (info) => options.onStatus('stream', info.code, info.description));
-  await stream.play(url.streamName, { bufferMs: 500 });
-  return { connection, stream };
+}
+
+function streamNameOf(url: string): string {
+  return parseRtmpUrl(url).streamName;
 }
 
 /** A remote method call, as pages that talk to an application do. */
