@@ -1,7 +1,7 @@
 import type { CodedError } from '@rtmp-web/bytes';
 import { AmfEcmaArray } from '@rtmp-web/amf';
 import type { AmfValue } from '@rtmp-web/amf';
-import { NetConnection, TypedEmitter, parseRtmpUrl } from '@rtmp-web/rtmp';
+import { MessageType, NetConnection, TypedEmitter, decodeCommand, parseRtmpUrl } from '@rtmp-web/rtmp';
 import type {
   DataMessageEvent,
   HandshakeResult,
@@ -10,6 +10,8 @@ import type {
   NetStatusInfo,
   NetStream,
   ProtocolTap,
+  RtmpCommand,
+  RtmpMessage,
   RtmpUrl,
 } from '@rtmp-web/rtmp';
 import { PlayerError } from './errors';
@@ -509,24 +511,31 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
         ...(this.config.handshake ? { handshake: this.config.handshake } : {}),
         timeoutMs,
       });
-      // Pipelined: createStream leaves in the same write as C2 + connect (servers handle commands
-      // in order), so play can go out as soon as connect's answer arrives, one round trip sooner.
-      const creating = connection.createStream();
-      creating.catch(() => undefined);
+      // Pipelined: createStream and play leave in the same write as C2 + connect (servers handle a
+      // connection's commands in order), play on the stream id servers assign first (1), so media
+      // follows connect's answer with no further round trip. The stream is wired the moment it
+      // exists: its first messages can arrive in the same read as createStream's answer.
+      const playing = connection.createStreamAndPlay(url.streamName, {
+        bufferMs: this.config.bufferTimeMs ?? 500,
+        onStream: (stream) => {
+          if (!live()) return;
+          session.stream = stream;
+          this.wireStream(session, stream);
+        },
+      });
+      playing.catch(() => undefined);
       const connected = await connecting;
       if (!live()) return;
       this.emit('handshake', connected.handshake);
-      session.ttff.connect = now() - session.startedAt;
+      session.ttff.connect ??= now() - session.startedAt;
 
-      const stream = await creating;
+      const stream = await playing;
       if (!live()) return;
-      session.stream = stream;
-      this.wireStream(session, stream);
       this.emit('connection', { connection, stream });
-      await stream.play(url.streamName, { bufferMs: this.config.bufferTimeMs ?? 500 });
+      await stream.waitForPlayStart();
       if (!live()) return;
       clearTimeout(timer);
-      session.ttff.play = now() - session.startedAt;
+      session.ttff.play ??= now() - session.startedAt;
       session.playStartedAt = now();
       if (!session.mediaSeen) this.moveTo('buffering', 'NetStream.Play.Start');
       this.armNoMediaTimer(session);
@@ -554,9 +563,29 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
         for (const tap of taps) tap.chunk?.(chunk);
       },
       message: (event) => {
+        // Stages are stamped when their answer is read, not when an await resumes: with
+        // pipelining, media can follow in the same read, before any promise settles.
+        if (event.direction === 'in' && (session.ttff.connect === null || session.ttff.play === null)) this.stampSetupStage(session, event.message);
         for (const tap of taps) tap.message?.(event);
       },
     };
+  }
+
+  /** connect's `_result` (transaction 1) and NetStream.Play.Start, at the moment they are read. */
+  private stampSetupStage(session: Session, message: RtmpMessage): void {
+    if (message.type !== MessageType.CommandAmf0 && message.type !== MessageType.CommandAmf3) return;
+    let command: RtmpCommand;
+    try {
+      command = decodeCommand(message);
+    } catch {
+      return; // the session reports undecodable commands itself
+    }
+    if (session.ttff.connect === null && command.name === '_result' && command.transactionId === 1) {
+      session.ttff.connect = now() - session.startedAt;
+    } else if (session.ttff.play === null && command.name === 'onStatus') {
+      const info = command.args[0];
+      if (typeof info === 'object' && info !== null && (info as Record<string, unknown>)['code'] === 'NetStream.Play.Start') session.ttff.play = now() - session.startedAt;
+    }
   }
 
   private wireStream(session: Session, stream: NetStream): void {

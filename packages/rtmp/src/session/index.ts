@@ -2,6 +2,7 @@ export { NetConnection } from './net-connection';
 export type {
   ConnectOptions,
   ConnectResult,
+  PipelinedPlayOptions,
   NetConnectionEvents,
   DataMessageEvent,
   SharedObjectEvent,

@@ -59,6 +59,14 @@ export interface ConnectOptions {
   now?: () => number;
 }
 
+/** Options of `NetConnection.createStreamAndPlay`: play's, plus how the early play is sent. */
+export interface PipelinedPlayOptions extends PlayOptions {
+  /** The stream id play goes out on before createStream's answer (default 1). */
+  expectedStreamId?: number;
+  /** Called synchronously with each NetStream the play is sent on, before any of its messages can arrive. */
+  onStream?: (stream: NetStream) => void;
+}
+
 export interface ConnectResult {
   /** The info object of connect's `_result` (code NetConnection.Connect.Success). */
   info: NetConnectionStatus;
@@ -353,16 +361,22 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
    * listened to any more) and play is sent again on the assigned id: the round trip saved is
    * spent again, nothing else. Resolves with the NetStream once its id is confirmed; its
    * `waitForPlayStart()` resolves at NetStream.Play.Start. Rejects like `createStream`.
+   *
+   * The server's answer to play can arrive in the same read as createStream's `_result`, before
+   * this promise settles: listen to the stream in `onStream`, which is called synchronously with
+   * every NetStream the play goes out on (the early one at once, a replacement if any).
    */
-  async createStreamAndPlay(name: string, options: PlayOptions & { expectedStreamId?: number } = {}): Promise<NetStream> {
+  async createStreamAndPlay(name: string, options: PipelinedPlayOptions = {}): Promise<NetStream> {
     const expected = options.expectedStreamId ?? 1;
     const canPipeline = this.state === 'handshaking' || this.state === 'connecting' || this.state === 'connected';
     if (!canPipeline || this.streams.has(expected)) {
       const stream = await this.createStream();
+      options.onStream?.(stream);
       void stream.play(name, options);
       return stream;
     }
     const early = new NetStream(this, expected);
+    options.onStream?.(early);
     const { command: play, control } = early.beginPlay(name, options);
     const transactionId = this.nextTransactionId++;
     const created = new Promise<RtmpCommand>((resolve, reject) => {
@@ -390,6 +404,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
       sessionError('STREAM_PLAY_FAILED', `the server assigned stream id ${streamId}, not ${expected}: play is sent again on stream ${streamId}`, { streamId: expected, assigned: streamId }, { fatal: false }),
     );
     const stream = new NetStream(this, streamId);
+    options.onStream?.(stream);
     void stream.play(name, options);
     return stream;
   }

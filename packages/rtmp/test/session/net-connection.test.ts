@@ -432,6 +432,31 @@ describe('NetConnection.createStreamAndPlay: play pipelined behind createStream'
     nc.close();
   });
 
+  it('onStream sees the answer to play that arrives in the same read as createStream\'s _result', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const seen: string[] = [];
+    const created = nc.createStreamAndPlay('cam1', {
+      onStream(stream) {
+        seen.push(`stream ${stream.streamId}`);
+        stream.on('status', (info) => seen.push(info.code));
+        stream.on('video', (event) => seen.push(`video ${event.message.timestamp}`));
+      },
+    });
+    const { command } = await server.waitForCommand('createStream');
+    server.send(
+      server.command('_result', command.transactionId, null, [1]),
+      server.userControl({ event: 'StreamBegin', streamId: 1 }),
+      server.onStatus(1, 'status', 'NetStream.Play.Start', 'Start live'),
+      { type: MessageType.Video, streamId: 1, timestamp: 0, payload: AVC_CONFIG, csid: 6 },
+      { type: MessageType.Video, streamId: 1, timestamp: 0, payload: AVC_KEYFRAME, csid: 6 },
+    );
+    const ns = await created;
+    expect(seen).toEqual(['stream 1', 'NetStream.Play.Start', 'video 0', 'video 0']);
+    expect((await ns.waitForPlayStart()).code).toBe('NetStream.Play.Start');
+    nc.close();
+  });
+
   it('once connected: createStream and play in one write, in the confirmed encoding', async () => {
     const server = new ScriptedServer();
     const nc = await connected(server);
