@@ -392,7 +392,7 @@ export class ChunkReader {
       if (available < size) {
         // The chunk continues in the next push: keep what is here, read the rest later.
         partial = size - available;
-        if (chunkTap) this.curRawHeader = this.rawHeader(first ? headerBytes : input, first ? headerStart : chunkStart - continuationHeader);
+        this.curRawHeader = chunkTap ? this.rawHeader(first ? headerBytes : input, first ? headerStart : chunkStart - continuationHeader) : undefined;
         if (dest !== chunkStart) input.copyWithin(dest, chunkStart, end);
         dest += available;
         break;
