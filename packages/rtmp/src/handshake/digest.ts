@@ -1,4 +1,4 @@
-import { concatBytes } from '@rtmp-web/bytes';
+import { hmacSha256Sync } from './sha256';
 
 /**
  * The "Flash Player 9" digest handshake: not in RTMP 1.0 (§5.2 only describes the simple
@@ -9,8 +9,9 @@ import { concatBytes } from '@rtmp-web/bytes';
  * 12 + (sum of bytes 8..11) % 728; in "key-first" the second block holds it at
  * 776 + (sum of bytes 772..775) % 728. The digest is HMAC-SHA256 over the other 1504 bytes.
  *
- * HMAC runs through WebCrypto (globalThis.crypto.subtle) so the same code runs in a page and
- * in Node 20; it is asynchronous, which is why the handshake classes return promises.
+ * HMAC-SHA256 is our own synchronous one (sha256.ts): WebCrypto is missing outside secure
+ * contexts and costs a thread hop per call. The handshake classes still return promises, so a
+ * hash elsewhere (a worker, hardware) can slot in without changing their callers.
  */
 
 export const HANDSHAKE_PACKET_SIZE = 1536;
@@ -50,20 +51,9 @@ export function digestOffset(packet: Uint8Array, layout: DigestLayout): number {
   return (sum % 728) + base + 4;
 }
 
-/** The four Adobe keys are imported once; derived keys are used once and not kept. */
-const CONSTANT_KEYS = new Set<Uint8Array>([PLAYER_KEY, SERVER_KEY, PLAYER_FULL_KEY, SERVER_FULL_KEY]);
-const importedKeys = new Map<Uint8Array, CryptoKey>();
-
+/** HMAC-SHA256 of the concatenated parts (synchronous; see sha256.ts for why not WebCrypto). */
 export async function hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Promise<Uint8Array> {
-  const subtle = globalThis.crypto?.subtle;
-  if (!subtle) throw new Error('WebCrypto (globalThis.crypto.subtle) is not available; a secure context is required');
-  let cryptoKey = importedKeys.get(key);
-  if (!cryptoKey) {
-    cryptoKey = await subtle.importKey('raw', toBuffer(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    if (CONSTANT_KEYS.has(key)) importedKeys.set(key, cryptoKey);
-  }
-  const signature = await subtle.sign('HMAC', cryptoKey, toBuffer(parts.length === 1 ? parts[0]! : concatBytes(parts)));
-  return new Uint8Array(signature);
+  return hmacSha256Sync(key, parts);
 }
 
 /** HMAC over the packet minus its 32 digest bytes at `offset`. */
@@ -132,9 +122,4 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
-}
-
-/** WebCrypto wants an ArrayBuffer-backed BufferSource; copy views of shared or offset buffers. */
-function toBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer as ArrayBuffer;
 }
