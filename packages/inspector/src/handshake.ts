@@ -5,7 +5,7 @@ import type { HandshakeRecord, HandshakeSummary } from './model';
  * What the handshake bytes say (RTMP 1.0 §5.2.2-§5.2.4): C0/S0 carry the protocol version,
  * C1/S1 a 4-byte time then 4 bytes that are zero in the simple handshake and a version
  * (e.g. 9.0.124.2) in the digest variant. Whether the server's digest verified needs HMAC
- * (async WebCrypto), so that part comes from the session's HandshakeResult when it is known.
+ * (the session computes it), so that part comes from the session's HandshakeResult when it is known.
  */
 export function summarizeHandshake(records: readonly HandshakeRecord[], result?: HandshakeResult): HandshakeSummary | undefined {
   const sent = records.find((r) => r.direction === 'out' && (r.label === 'C0C1' || r.label === 'C0C1C2'));

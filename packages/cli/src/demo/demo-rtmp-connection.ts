@@ -56,7 +56,7 @@ export class DemoRtmpConnection {
   private readonly reader = new ChunkReader({ maxMessageSize: 1024 * 1024, maxChunkStreams: 16 });
   private readonly writer = new ChunkWriter();
   private phase: 'handshake' | 'awaiting-connect' | 'connected' | 'closing' | 'closed' = 'handshake';
-  /** Received bytes are handled strictly in order; the handshake step is async (WebCrypto). */
+  /** Received bytes are handled strictly in order; the handshake step is async (its API returns promises). */
   private inbound: Promise<void> = Promise.resolve();
   private bytesReceived = 0;
   private lastAcknowledged = 0;

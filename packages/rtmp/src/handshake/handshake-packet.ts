@@ -20,7 +20,7 @@ export function randomBytes(random: (count: number) => Uint8Array, count: number
 }
 
 /**
- * Runs the asynchronous handshake steps (digest checks use WebCrypto, which is async) one after
+ * Runs the asynchronous handshake steps (their API returns promises) one after
  * another in push order, so pushes the caller does not await are still handled in the order
  * the bytes arrived. A failed step rejects its own promise and does not block the queue.
  */

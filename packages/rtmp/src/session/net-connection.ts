@@ -475,7 +475,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
   }
 
   /**
-   * The handshake is asynchronous (WebCrypto HMAC), so bytes that arrive while it runs wait
+   * The handshake API is asynchronous (promises), so bytes that arrive while it runs wait
    * in order in `pendingInbound`; whatever follows S2 goes to the chunk reader.
    */
   private async drainHandshake(): Promise<void> {
