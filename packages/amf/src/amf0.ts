@@ -18,26 +18,47 @@ import {
   type AmfValue,
 } from './values';
 
+// AMF0 type markers (AMF0 §2.1). The codec uses these plain constants, which bundlers inline
+// (property reads of a table are not inlined); Amf0Marker is the same table for callers.
+const NUMBER = 0x00;
+const BOOLEAN = 0x01;
+const STRING = 0x02;
+const OBJECT = 0x03;
+const MOVIE_CLIP = 0x04;
+const NULL = 0x05;
+const UNDEFINED = 0x06;
+const REFERENCE = 0x07;
+const ECMA_ARRAY = 0x08;
+const OBJECT_END = 0x09;
+const STRICT_ARRAY = 0x0a;
+const DATE = 0x0b;
+const LONG_STRING = 0x0c;
+const UNSUPPORTED = 0x0d;
+const RECORD_SET = 0x0e;
+const XML_DOCUMENT = 0x0f;
+const TYPED_OBJECT = 0x10;
+const AVM_PLUS = 0x11;
+
 /** AMF0 type markers (AMF0 §2.1). */
 export const Amf0Marker = {
-  Number: 0x00,
-  Boolean: 0x01,
-  String: 0x02,
-  Object: 0x03,
-  MovieClip: 0x04,
-  Null: 0x05,
-  Undefined: 0x06,
-  Reference: 0x07,
-  EcmaArray: 0x08,
-  ObjectEnd: 0x09,
-  StrictArray: 0x0a,
-  Date: 0x0b,
-  LongString: 0x0c,
-  Unsupported: 0x0d,
-  RecordSet: 0x0e,
-  XmlDocument: 0x0f,
-  TypedObject: 0x10,
-  AvmPlus: 0x11,
+  Number: NUMBER,
+  Boolean: BOOLEAN,
+  String: STRING,
+  Object: OBJECT,
+  MovieClip: MOVIE_CLIP,
+  Null: NULL,
+  Undefined: UNDEFINED,
+  Reference: REFERENCE,
+  EcmaArray: ECMA_ARRAY,
+  ObjectEnd: OBJECT_END,
+  StrictArray: STRICT_ARRAY,
+  Date: DATE,
+  LongString: LONG_STRING,
+  Unsupported: UNSUPPORTED,
+  RecordSet: RECORD_SET,
+  XmlDocument: XML_DOCUMENT,
+  TypedObject: TYPED_OBJECT,
+  AvmPlus: AVM_PLUS,
 } as const;
 
 const U16_MAX = 0xffff;
@@ -70,24 +91,24 @@ export class Amf0Reader {
   private readValueAtDepth(reader: ByteReader, depth: number): AmfValue {
     const marker = reader.u8();
     switch (marker) {
-      case Amf0Marker.Number:
+      case NUMBER:
         return reader.f64();
-      case Amf0Marker.Boolean:
+      case BOOLEAN:
         return reader.u8() !== 0;
-      case Amf0Marker.String:
+      case STRING:
         return reader.utf8(reader.u16());
-      case Amf0Marker.Object: {
+      case OBJECT: {
         if (depth >= this.maxDepth) throw depthExceeded(this.maxDepth);
         const object: AmfObject = {};
         this.remember(object);
         this.readProperties(reader, depth, (key, value) => setOwn(object, key, value));
         return object;
       }
-      case Amf0Marker.Null:
+      case NULL:
         return null;
-      case Amf0Marker.Undefined:
+      case UNDEFINED:
         return undefined;
-      case Amf0Marker.Reference: {
+      case REFERENCE: {
         // §2.9: an index into the table of objects, typed objects and arrays read so far.
         const index = reader.u16();
         if (index >= this.objects.length) {
@@ -99,7 +120,7 @@ export class Amf0Reader {
         }
         return this.objects[index];
       }
-      case Amf0Marker.EcmaArray: {
+      case ECMA_ARRAY: {
         if (depth >= this.maxDepth) throw depthExceeded(this.maxDepth);
         // §2.10: the associative count is only a hint (Flash writes the Array length, 0 for a
         // hash); the entries run to the object-end marker, so the count is read and ignored.
@@ -109,7 +130,7 @@ export class Amf0Reader {
         this.readProperties(reader, depth, (key, value) => array.entries.set(key, value));
         return array;
       }
-      case Amf0Marker.StrictArray: {
+      case STRICT_ARRAY: {
         if (depth >= this.maxDepth) throw depthExceeded(this.maxDepth);
         const count = reader.u32();
         assertFits(count, 1, reader.remaining, 'AMF0 strict array');
@@ -118,19 +139,19 @@ export class Amf0Reader {
         for (let i = 0; i < count; i++) array.push(this.readValueAtDepth(reader, depth + 1));
         return array;
       }
-      case Amf0Marker.Date: {
+      case DATE: {
         // §2.13: milliseconds since the epoch (UTC), then a reserved time zone that must be ignored.
         const time = reader.f64();
         reader.i16();
         return new Date(time);
       }
-      case Amf0Marker.LongString:
+      case LONG_STRING:
         return reader.utf8(reader.u32());
-      case Amf0Marker.Unsupported:
+      case UNSUPPORTED:
         return new AmfUnsupported();
-      case Amf0Marker.XmlDocument:
+      case XML_DOCUMENT:
         return new AmfXmlDocument(reader.utf8(reader.u32()));
-      case Amf0Marker.TypedObject: {
+      case TYPED_OBJECT: {
         if (depth >= this.maxDepth) throw depthExceeded(this.maxDepth);
         const className = reader.utf8(reader.u16());
         const properties: AmfObject = {};
@@ -143,20 +164,20 @@ export class Amf0Reader {
         });
         return typed;
       }
-      case Amf0Marker.AvmPlus: {
+      case AVM_PLUS: {
         // AMF0 §3.1: the next value is AMF3.
         const amf3 = this.options.shareAmf3Context
           ? (this.sharedAmf3 ??= new Amf3Reader(this.options))
           : new Amf3Reader(this.options);
         return amf3.readValueAtDepth(reader, depth);
       }
-      case Amf0Marker.MovieClip:
-      case Amf0Marker.RecordSet:
+      case MOVIE_CLIP:
+      case RECORD_SET:
         throw new AmfError('AMF_RESERVED_MARKER', `AMF0 marker 0x${marker.toString(16)} is reserved and never serialised`, {
           marker,
           offset: reader.position - 1,
         });
-      case Amf0Marker.ObjectEnd:
+      case OBJECT_END:
         throw new AmfError('AMF_UNEXPECTED_MARKER', 'AMF0 object-end marker where a value was expected', {
           marker,
           offset: reader.position - 1,
@@ -177,7 +198,7 @@ export class Amf0Reader {
       const key = reader.utf8(reader.u16());
       if (key === '') {
         if (lenient && reader.remaining === 0) return;
-        if (reader.peekU8() === Amf0Marker.ObjectEnd) {
+        if (reader.peekU8() === OBJECT_END) {
           reader.skip(1);
           return;
         }
@@ -225,7 +246,7 @@ export class Amf0Writer {
   }
 
   private writeAvmPlusAtDepth(writer: ByteWriter, value: AmfValue, depth: number): void {
-    writer.u8(Amf0Marker.AvmPlus);
+    writer.u8(AVM_PLUS);
     const amf3 = this.options.shareAmf3Context ? (this.sharedAmf3 ??= new Amf3Writer(this.options)) : new Amf3Writer(this.options);
     amf3.writeValueAtDepth(writer, value, depth);
   }
@@ -233,13 +254,13 @@ export class Amf0Writer {
   private writeValueAtDepth(writer: ByteWriter, value: AmfValue, depth: number): void {
     switch (typeof value) {
       case 'undefined':
-        writer.u8(Amf0Marker.Undefined);
+        writer.u8(UNDEFINED);
         return;
       case 'boolean':
-        writer.u8(Amf0Marker.Boolean).u8(value ? 1 : 0);
+        writer.u8(BOOLEAN).u8(value ? 1 : 0);
         return;
       case 'number':
-        writer.u8(Amf0Marker.Number).f64(value);
+        writer.u8(NUMBER).f64(value);
         return;
       case 'string':
         this.writeString(writer, value);
@@ -250,18 +271,18 @@ export class Amf0Writer {
         throw new AmfError('AMF_UNENCODABLE', `a ${typeof value} has no AMF0 form`);
     }
     if (value === null) {
-      writer.u8(Amf0Marker.Null);
+      writer.u8(NULL);
     } else if (value instanceof AmfInteger) {
-      writer.u8(Amf0Marker.Number).f64(value.value);
+      writer.u8(NUMBER).f64(value.value);
     } else if (value instanceof Date) {
       // §2.13: the time zone is reserved and should be 0.
-      writer.u8(Amf0Marker.Date).f64(value.getTime()).i16(0);
+      writer.u8(DATE).f64(value.getTime()).i16(0);
     } else if (value instanceof AmfXmlDocument) {
       const bytes = utf8Encode(value.xml);
       if (bytes.byteLength > U32_MAX) throw new AmfError('AMF_UNENCODABLE', 'XML document longer than 4 GiB');
-      writer.u8(Amf0Marker.XmlDocument).u32(bytes.byteLength).bytes(bytes);
+      writer.u8(XML_DOCUMENT).u32(bytes.byteLength).bytes(bytes);
     } else if (value instanceof AmfUnsupported) {
-      writer.u8(Amf0Marker.Unsupported);
+      writer.u8(UNSUPPORTED);
     } else if (
       value instanceof AmfXml ||
       value instanceof Uint8Array ||
@@ -285,7 +306,7 @@ export class Amf0Writer {
     if (this.options.references) {
       const index = this.objects.get(value);
       if (index !== undefined) {
-        writer.u8(Amf0Marker.Reference).u16(index);
+        writer.u8(REFERENCE).u16(index);
         return;
       }
       if (this.objects.size <= U16_MAX) this.objects.set(value, this.objects.size);
@@ -296,21 +317,21 @@ export class Amf0Writer {
     this.inProgress.add(value);
     const next = depth + 1;
     if (Array.isArray(value)) {
-      writer.u8(Amf0Marker.StrictArray).u32(value.length);
+      writer.u8(STRICT_ARRAY).u32(value.length);
       for (const item of value) this.writeValueAtDepth(writer, item as AmfValue, next);
     } else if (value instanceof AmfEcmaArray) {
       const count = this.options.ecmaArrayCount === 'entry-count' ? ecmaEntryCount(value) : ecmaArrayLength(value);
-      writer.u8(Amf0Marker.EcmaArray).u32(count);
+      writer.u8(ECMA_ARRAY).u32(count);
       // AMF0 has no dense part: indexes become the keys "0".."n-1", written first.
       value.dense.forEach((item, index) => this.writeProperty(writer, String(index), item, next));
       for (const [key, item] of value.entries) this.writeProperty(writer, key, item, next);
-      writer.u16(0).u8(Amf0Marker.ObjectEnd);
+      writer.u16(0).u8(OBJECT_END);
     } else if (value instanceof AmfTypedObject) {
-      writer.u8(Amf0Marker.TypedObject);
+      writer.u8(TYPED_OBJECT);
       this.writeKey(writer, value.className);
       this.writeProperties(writer, value.properties, next);
     } else {
-      writer.u8(Amf0Marker.Object);
+      writer.u8(OBJECT);
       this.writeProperties(writer, value, next);
     }
     this.inProgress.delete(value);
@@ -318,7 +339,7 @@ export class Amf0Writer {
 
   private writeProperties(writer: ByteWriter, properties: AmfObject, depth: number): void {
     for (const key of Object.keys(properties)) this.writeProperty(writer, key, properties[key], depth);
-    writer.u16(0).u8(Amf0Marker.ObjectEnd);
+    writer.u16(0).u8(OBJECT_END);
   }
 
   private writeProperty(writer: ByteWriter, key: string, value: AmfValue, depth: number): void {
@@ -337,9 +358,9 @@ export class Amf0Writer {
   private writeString(writer: ByteWriter, text: string): void {
     const bytes = utf8Encode(text);
     if (bytes.byteLength <= U16_MAX) {
-      writer.u8(Amf0Marker.String).u16(bytes.byteLength).bytes(bytes);
+      writer.u8(STRING).u16(bytes.byteLength).bytes(bytes);
     } else if (bytes.byteLength <= U32_MAX) {
-      writer.u8(Amf0Marker.LongString).u32(bytes.byteLength).bytes(bytes);
+      writer.u8(LONG_STRING).u32(bytes.byteLength).bytes(bytes);
     } else {
       throw new AmfError('AMF_UNENCODABLE', 'string longer than 4 GiB');
     }

@@ -21,27 +21,51 @@ import {
   type AmfVectorKind,
 } from './values';
 
+// AMF3 type markers (AMF3 §3.1). The codec uses these plain constants, which bundlers inline
+// (property reads of a table are not inlined); Amf3Marker is the same table for callers.
+const UNDEFINED = 0x00;
+const NULL = 0x01;
+const FALSE = 0x02;
+const TRUE = 0x03;
+const INTEGER = 0x04;
+const DOUBLE = 0x05;
+const STRING = 0x06;
+const XML_DOCUMENT = 0x07;
+const DATE = 0x08;
+const ARRAY = 0x09;
+const OBJECT = 0x0a;
+const XML = 0x0b;
+const BYTE_ARRAY = 0x0c;
+const VECTOR_INT = 0x0d;
+const VECTOR_UINT = 0x0e;
+const VECTOR_DOUBLE = 0x0f;
+const VECTOR_OBJECT = 0x10;
+const DICTIONARY = 0x11;
+
 /** AMF3 type markers (AMF3 §3.1). */
 export const Amf3Marker = {
-  Undefined: 0x00,
-  Null: 0x01,
-  False: 0x02,
-  True: 0x03,
-  Integer: 0x04,
-  Double: 0x05,
-  String: 0x06,
-  XmlDocument: 0x07,
-  Date: 0x08,
-  Array: 0x09,
-  Object: 0x0a,
-  Xml: 0x0b,
-  ByteArray: 0x0c,
-  VectorInt: 0x0d,
-  VectorUint: 0x0e,
-  VectorDouble: 0x0f,
-  VectorObject: 0x10,
-  Dictionary: 0x11,
+  Undefined: UNDEFINED,
+  Null: NULL,
+  False: FALSE,
+  True: TRUE,
+  Integer: INTEGER,
+  Double: DOUBLE,
+  String: STRING,
+  XmlDocument: XML_DOCUMENT,
+  Date: DATE,
+  Array: ARRAY,
+  Object: OBJECT,
+  Xml: XML,
+  ByteArray: BYTE_ARRAY,
+  VectorInt: VECTOR_INT,
+  VectorUint: VECTOR_UINT,
+  VectorDouble: VECTOR_DOUBLE,
+  VectorObject: VECTOR_OBJECT,
+  Dictionary: DICTIONARY,
 } as const;
+
+/** Vector element kinds in marker order, from VECTOR_INT (AMF3 §3.15). */
+const VECTOR_KINDS: readonly AmfVectorKind[] = ['int', 'uint', 'double', 'object'];
 
 /** The largest value a U29 can hold (AMF3 §1.3.1). */
 const U29_MAX = 0x1fffffff;
@@ -121,66 +145,57 @@ export class Amf3Reader {
   readValueAtDepth(reader: ByteReader, depth: number): AmfValue {
     const marker = reader.u8();
     switch (marker) {
-      case Amf3Marker.Undefined:
+      case UNDEFINED:
         return undefined;
-      case Amf3Marker.Null:
+      case NULL:
         return null;
-      case Amf3Marker.False:
+      case FALSE:
         return false;
-      case Amf3Marker.True:
+      case TRUE:
         return true;
-      case Amf3Marker.Integer: {
+      case INTEGER: {
         // §3.6: a 29-bit two's complement value; bit 28 is the sign.
         const raw = readU29(reader);
         return raw & 0x10000000 ? raw - 0x20000000 : raw;
       }
-      case Amf3Marker.Double:
+      case DOUBLE:
         return reader.f64();
-      case Amf3Marker.String:
+      case STRING:
         return this.readString(reader);
-      case Amf3Marker.XmlDocument:
-      case Amf3Marker.Xml: {
-        // §3.9, §3.13: U29X (reference or byte length) then UTF-8; both kinds sit in the object table.
-        const header = readU29(reader);
-        if ((header & 1) === 0) return this.objectReference(header >>> 1);
-        const text = reader.utf8(header >>> 1);
-        const xml = marker === Amf3Marker.Xml ? new AmfXml(text) : new AmfXmlDocument(text);
-        this.remember(this.objects, xml, 'object');
-        return xml;
-      }
-      case Amf3Marker.Date: {
-        // §3.10: U29D with only the inline flag, then milliseconds since the epoch (UTC).
-        const header = readU29(reader);
-        if ((header & 1) === 0) return this.objectReference(header >>> 1);
-        const date = new Date(reader.f64());
-        this.remember(this.objects, date, 'object');
-        return date;
-      }
-      case Amf3Marker.Array:
-        return this.readArray(reader, depth);
-      case Amf3Marker.Object:
-        return this.readObject(reader, depth);
-      case Amf3Marker.ByteArray: {
-        // §3.14: U29B then raw bytes, copied so the value outlives the input buffer.
-        const header = readU29(reader);
-        if ((header & 1) === 0) return this.objectReference(header >>> 1);
-        const bytes = reader.bytesCopy(header >>> 1);
-        this.remember(this.objects, bytes, 'object');
-        return bytes;
-      }
-      case Amf3Marker.VectorInt:
-        return this.readVector(reader, 'int', depth);
-      case Amf3Marker.VectorUint:
-        return this.readVector(reader, 'uint', depth);
-      case Amf3Marker.VectorDouble:
-        return this.readVector(reader, 'double', depth);
-      case Amf3Marker.VectorObject:
-        return this.readVector(reader, 'object', depth);
-      case Amf3Marker.Dictionary:
-        return this.readDictionary(reader, depth);
-      default:
-        throw unknownMarker('AMF3', marker, reader.position - 1);
     }
+    if (marker > DICTIONARY) throw unknownMarker('AMF3', marker, reader.position - 1);
+    // §3.9-§3.16: every other type starts with a U29 whose low bit 0 makes the rest an index
+    // into the object table; with bit 0 set the rest is a length, count or trait information.
+    const header = readU29(reader);
+    if ((header & 1) === 0) return this.objectReference(header >>> 1);
+    const length = header >>> 1;
+    let value: AmfValue;
+    switch (marker) {
+      case XML_DOCUMENT:
+      case XML: {
+        // §3.9, §3.13: the byte length, then UTF-8; both kinds sit in the object table.
+        const text = reader.utf8(length);
+        value = marker === XML ? new AmfXml(text) : new AmfXmlDocument(text);
+        break;
+      }
+      case DATE:
+        // §3.10: only the inline flag, then milliseconds since the epoch (UTC).
+        value = new Date(reader.f64());
+        break;
+      case BYTE_ARRAY:
+        // §3.14: raw bytes, copied so the value outlives the input buffer.
+        value = reader.bytesCopy(length);
+        break;
+      default:
+        // Containers: arrays, objects, vectors and dictionaries count towards maxDepth.
+        if (depth >= this.maxDepth) throw depthExceeded(this.maxDepth);
+        if (marker === ARRAY) return this.readArray(reader, length, depth);
+        if (marker === OBJECT) return this.readObject(reader, header, depth);
+        if (marker === DICTIONARY) return this.readDictionary(reader, length, depth);
+        return this.readVector(reader, VECTOR_KINDS[marker - VECTOR_INT]!, length, depth);
+    }
+    this.remember(this.objects, value, 'object');
+    return value;
   }
 
   /** §3.8 UTF-8-vr: a reference or an inline string; the empty string is never put in the table. */
@@ -200,11 +215,7 @@ export class Amf3Reader {
   }
 
   /** §3.11: dense count, associative pairs up to the empty key, then the dense values. */
-  private readArray(reader: ByteReader, depth: number): AmfValue {
-    const header = readU29(reader);
-    if ((header & 1) === 0) return this.objectReference(header >>> 1);
-    if (depth >= this.maxDepth) throw depthExceeded(this.maxDepth);
-    const denseCount = header >>> 1;
+  private readArray(reader: ByteReader, denseCount: number, depth: number): AmfValue {
     assertFits(denseCount, 1, reader.remaining, 'AMF3 array');
     let key = this.readString(reader);
     if (key === '') {
@@ -225,10 +236,7 @@ export class Amf3Reader {
   }
 
   /** §3.12: U29O (object reference, traits reference, externalizable or inline traits). */
-  private readObject(reader: ByteReader, depth: number): AmfValue {
-    const header = readU29(reader);
-    if ((header & 1) === 0) return this.objectReference(header >>> 1);
-    if (depth >= this.maxDepth) throw depthExceeded(this.maxDepth);
+  private readObject(reader: ByteReader, header: number, depth: number): AmfValue {
     const traits = this.readTraits(reader, header);
 
     if (traits.externalizable) {
@@ -288,44 +296,26 @@ export class Amf3Reader {
     return traits;
   }
 
-  /** §3.15: U29V, fixed flag, (object type name), items. */
-  private readVector(reader: ByteReader, kind: AmfVectorKind, depth: number): AmfValue {
-    const header = readU29(reader);
-    if ((header & 1) === 0) return this.objectReference(header >>> 1);
-    if (depth >= this.maxDepth) throw depthExceeded(this.maxDepth);
-    const count = header >>> 1;
+  /** §3.15: U29V (count), fixed flag, (object type name), items. */
+  private readVector(reader: ByteReader, kind: AmfVectorKind, count: number, depth: number): AmfValue {
     const fixed = reader.u8() !== 0;
     const typeName = kind === 'object' ? this.readString(reader) : '';
     const items: AmfValue[] = [];
     const vector = new AmfVector(kind, items, fixed, typeName);
     this.remember(this.objects, vector, 'object');
-    switch (kind) {
-      case 'int':
-        assertFits(count, 4, reader.remaining, 'AMF3 Vector.<int>');
-        for (let i = 0; i < count; i++) items.push(reader.i32());
-        break;
-      case 'uint':
-        assertFits(count, 4, reader.remaining, 'AMF3 Vector.<uint>');
-        for (let i = 0; i < count; i++) items.push(reader.u32());
-        break;
-      case 'double':
-        assertFits(count, 8, reader.remaining, 'AMF3 Vector.<Number>');
-        for (let i = 0; i < count; i++) items.push(reader.f64());
-        break;
-      case 'object':
-        assertFits(count, 1, reader.remaining, 'AMF3 Vector.<Object>');
-        for (let i = 0; i < count; i++) items.push(this.readValueAtDepth(reader, depth + 1));
-        break;
+    const what = `AMF3 Vector.<${kind === 'double' ? 'Number' : kind === 'object' ? 'Object' : kind}>`;
+    if (kind === 'object') {
+      assertFits(count, 1, reader.remaining, what);
+      for (let i = 0; i < count; i++) items.push(this.readValueAtDepth(reader, depth + 1));
+    } else {
+      assertFits(count, kind === 'double' ? 8 : 4, reader.remaining, what);
+      for (let i = 0; i < count; i++) items.push(kind === 'int' ? reader.i32() : kind === 'uint' ? reader.u32() : reader.f64());
     }
     return vector;
   }
 
   /** §3.16: U29Dict, weak-keys flag, then key/value pairs. */
-  private readDictionary(reader: ByteReader, depth: number): AmfValue {
-    const header = readU29(reader);
-    if ((header & 1) === 0) return this.objectReference(header >>> 1);
-    if (depth >= this.maxDepth) throw depthExceeded(this.maxDepth);
-    const count = header >>> 1;
+  private readDictionary(reader: ByteReader, count: number, depth: number): AmfValue {
     const dictionary = new AmfDictionary([], reader.u8() !== 0);
     this.remember(this.objects, dictionary, 'object');
     assertFits(count, 2, reader.remaining, 'AMF3 Dictionary');
@@ -386,26 +376,26 @@ export class Amf3Writer {
   writeValueAtDepth(writer: ByteWriter, value: AmfValue, depth: number): void {
     switch (typeof value) {
       case 'undefined':
-        writer.u8(Amf3Marker.Undefined);
+        writer.u8(UNDEFINED);
         return;
       case 'boolean':
-        writer.u8(value ? Amf3Marker.True : Amf3Marker.False);
+        writer.u8(value ? TRUE : FALSE);
         return;
       case 'number':
         if (isAmf3Integer(value)) {
-          writer.u8(Amf3Marker.Integer);
+          writer.u8(INTEGER);
           writeU29(writer, value & U29_MAX);
         } else {
-          writer.u8(Amf3Marker.Double).f64(value);
+          writer.u8(DOUBLE).f64(value);
         }
         return;
       case 'string':
-        writer.u8(Amf3Marker.String);
+        writer.u8(STRING);
         this.writeString(writer, value);
         return;
       case 'object':
         if (value === null) {
-          writer.u8(Amf3Marker.Null);
+          writer.u8(NULL);
           return;
         }
         this.writeObjectLike(writer, value, depth);
@@ -418,7 +408,7 @@ export class Amf3Writer {
   private writeObjectLike(writer: ByteWriter, value: object, depth: number): void {
     if (value instanceof AmfInteger) {
       if (!isAmf3Integer(value.value)) throw unencodable(`AmfInteger ${value.value} is outside the AMF3 integer range`);
-      writer.u8(Amf3Marker.Integer);
+      writer.u8(INTEGER);
       writeU29(writer, value.value & U29_MAX);
       return;
     }
@@ -581,28 +571,18 @@ export class Amf3Writer {
 
 /** The AMF3 marker of an object-like value, or undefined when it has none. */
 function markerOf(value: object): number | undefined {
-  if (Array.isArray(value) || value instanceof AmfEcmaArray) return Amf3Marker.Array;
-  if (value instanceof Date) return Amf3Marker.Date;
-  if (value instanceof Uint8Array) return Amf3Marker.ByteArray;
-  if (value instanceof AmfXml) return Amf3Marker.Xml;
-  if (value instanceof AmfXmlDocument) return Amf3Marker.XmlDocument;
-  if (value instanceof AmfTypedObject || value instanceof AmfExternalizable) return Amf3Marker.Object;
-  if (value instanceof AmfDictionary) return Amf3Marker.Dictionary;
+  if (Array.isArray(value) || value instanceof AmfEcmaArray) return ARRAY;
+  if (value instanceof Date) return DATE;
+  if (value instanceof Uint8Array) return BYTE_ARRAY;
+  if (value instanceof AmfXml) return XML;
+  if (value instanceof AmfXmlDocument) return XML_DOCUMENT;
+  if (value instanceof AmfTypedObject || value instanceof AmfExternalizable) return OBJECT;
+  if (value instanceof AmfDictionary) return DICTIONARY;
   if (value instanceof AmfVector) {
-    switch (value.kind) {
-      case 'int':
-        return Amf3Marker.VectorInt;
-      case 'uint':
-        return Amf3Marker.VectorUint;
-      case 'double':
-        return Amf3Marker.VectorDouble;
-      case 'object':
-        return Amf3Marker.VectorObject;
-      default:
-        return undefined;
-    }
+    const index = VECTOR_KINDS.indexOf(value.kind);
+    return index < 0 ? undefined : VECTOR_INT + index;
   }
-  if (isPlainObject(value)) return Amf3Marker.Object;
+  if (isPlainObject(value)) return OBJECT;
   return undefined;
 }
 
