@@ -17,27 +17,26 @@ import {
   type AmfObject,
   type AmfValue,
 } from './values';
-
-// AMF0 type markers (AMF0 §2.1). The codec uses these plain constants, which bundlers inline
-// (property reads of a table are not inlined); Amf0Marker is the same table for callers.
-const NUMBER = 0x00;
-const BOOLEAN = 0x01;
-const STRING = 0x02;
-const OBJECT = 0x03;
-const MOVIE_CLIP = 0x04;
-const NULL = 0x05;
-const UNDEFINED = 0x06;
-const REFERENCE = 0x07;
-const ECMA_ARRAY = 0x08;
-const OBJECT_END = 0x09;
-const STRICT_ARRAY = 0x0a;
-const DATE = 0x0b;
-const LONG_STRING = 0x0c;
-const UNSUPPORTED = 0x0d;
-const RECORD_SET = 0x0e;
-const XML_DOCUMENT = 0x0f;
-const TYPED_OBJECT = 0x10;
-const AVM_PLUS = 0x11;
+import {
+  NUMBER,
+  BOOLEAN,
+  STRING,
+  OBJECT,
+  MOVIE_CLIP,
+  NULL,
+  UNDEFINED,
+  REFERENCE,
+  ECMA_ARRAY,
+  OBJECT_END,
+  STRICT_ARRAY,
+  DATE,
+  LONG_STRING,
+  UNSUPPORTED,
+  RECORD_SET,
+  XML_DOCUMENT,
+  TYPED_OBJECT,
+  AVM_PLUS,
+} from './amf0-markers';
 
 /** AMF0 type markers (AMF0 §2.1). */
 export const Amf0Marker = {

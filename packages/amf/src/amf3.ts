@@ -20,27 +20,26 @@ import {
   type AmfValue,
   type AmfVectorKind,
 } from './values';
-
-// AMF3 type markers (AMF3 §3.1). The codec uses these plain constants, which bundlers inline
-// (property reads of a table are not inlined); Amf3Marker is the same table for callers.
-const UNDEFINED = 0x00;
-const NULL = 0x01;
-const FALSE = 0x02;
-const TRUE = 0x03;
-const INTEGER = 0x04;
-const DOUBLE = 0x05;
-const STRING = 0x06;
-const XML_DOCUMENT = 0x07;
-const DATE = 0x08;
-const ARRAY = 0x09;
-const OBJECT = 0x0a;
-const XML = 0x0b;
-const BYTE_ARRAY = 0x0c;
-const VECTOR_INT = 0x0d;
-const VECTOR_UINT = 0x0e;
-const VECTOR_DOUBLE = 0x0f;
-const VECTOR_OBJECT = 0x10;
-const DICTIONARY = 0x11;
+import {
+  UNDEFINED,
+  NULL,
+  FALSE,
+  TRUE,
+  INTEGER,
+  DOUBLE,
+  STRING,
+  XML_DOCUMENT,
+  DATE,
+  ARRAY,
+  OBJECT,
+  XML,
+  BYTE_ARRAY,
+  VECTOR_INT,
+  VECTOR_UINT,
+  VECTOR_DOUBLE,
+  VECTOR_OBJECT,
+  DICTIONARY,
+} from './amf3-markers';
 
 /** AMF3 type markers (AMF3 §3.1). */
 export const Amf3Marker = {

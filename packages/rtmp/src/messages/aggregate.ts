@@ -1,6 +1,6 @@
 import { ByteReader } from '@rtmp-web/bytes';
 import type { RtmpMessage } from '../types';
-import { MessageType } from '../types';
+import { MSG_AGGREGATE } from './type-ids';
 import { decoding, expectType, malformed } from './errors';
 
 /**
@@ -12,7 +12,7 @@ import { decoding, expectType, malformed } from './errors';
  * Payloads are views into the aggregate's payload.
  */
 export function unpackAggregate(message: RtmpMessage): RtmpMessage[] {
-  expectType(message.type, [MessageType.Aggregate], 'aggregate message');
+  expectType(message.type, [MSG_AGGREGATE], 'aggregate message');
   return decoding('aggregate message', { type: message.type }, () => {
     const reader = new ByteReader(message.payload);
     const out: RtmpMessage[] = [];

@@ -3,7 +3,7 @@ import type { AmfDecodeOptions, AmfEncodeOptions, AmfValue } from '@rtmp-web/amf
 import { ByteReader, ByteWriter } from '@rtmp-web/bytes';
 import { ChunkStreamId } from '../chunk/constants';
 import type { RtmpMessage } from '../types';
-import { MessageType } from '../types';
+import { MSG_COMMAND_AMF0, MSG_COMMAND_AMF3 } from './type-ids';
 import { decoding, expectType, malformed } from './errors';
 
 /** Object encoding of a command or data message: 0 = AMF0 (types 20, 18, 19), 3 = AMF3 (types 17, 15, 16). */
@@ -34,8 +34,8 @@ export interface CommandInit {
  * peers omit the format byte, which is recognisable because a command starts with a string.
  */
 export function decodeCommand(message: RtmpMessage, options?: AmfDecodeOptions): RtmpCommand {
-  expectType(message.type, [MessageType.CommandAmf0, MessageType.CommandAmf3], 'command message');
-  const encoding: ObjectEncoding = message.type === MessageType.CommandAmf3 ? 3 : 0;
+  expectType(message.type, [MSG_COMMAND_AMF0, MSG_COMMAND_AMF3], 'command message');
+  const encoding: ObjectEncoding = message.type === MSG_COMMAND_AMF3 ? 3 : 0;
   return decoding('command message', { type: message.type }, () => {
     const values = readValues(message.payload, encoding === 3, options);
     const [name, transactionId, commandObject, ...args] = values;
@@ -71,7 +71,7 @@ export function commandMessage(
 ): RtmpMessage {
   const encoding = options.encoding ?? 0;
   return {
-    type: encoding === 3 ? MessageType.CommandAmf3 : MessageType.CommandAmf0,
+    type: encoding === 3 ? MSG_COMMAND_AMF3 : MSG_COMMAND_AMF0,
     streamId: options.streamId ?? 0,
     timestamp: options.timestamp ?? 0,
     payload: encodeCommand(command, encoding),

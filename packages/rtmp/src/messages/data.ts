@@ -3,7 +3,7 @@ import type { AmfDecodeOptions, AmfEncodeOptions, AmfValue } from '@rtmp-web/amf
 import { ByteWriter } from '@rtmp-web/bytes';
 import { ChunkStreamId } from '../chunk/constants';
 import type { RtmpMessage } from '../types';
-import { MessageType } from '../types';
+import { MSG_DATA_AMF0, MSG_DATA_AMF3 } from './type-ids';
 import { describe, readValues, writeValue } from './command';
 import type { ObjectEncoding } from './command';
 import { decoding, expectType, malformed } from './errors';
@@ -32,8 +32,8 @@ const SET_DATA_FRAME = '@setDataFrame';
  * AMF0 values that may switch to AMF3 (the same layout as a type-17 command).
  */
 export function decodeDataMessage(message: RtmpMessage, options?: AmfDecodeOptions): RtmpData {
-  expectType(message.type, [MessageType.DataAmf0, MessageType.DataAmf3], 'data message');
-  const encoding: ObjectEncoding = message.type === MessageType.DataAmf3 ? 3 : 0;
+  expectType(message.type, [MSG_DATA_AMF0, MSG_DATA_AMF3], 'data message');
+  const encoding: ObjectEncoding = message.type === MSG_DATA_AMF3 ? 3 : 0;
   return decoding('data message', { type: message.type }, () => {
     const values = readValues(message.payload, encoding === 3, options);
     let [name, ...args] = values;
@@ -65,7 +65,7 @@ export function dataMessage(
 ): RtmpMessage {
   const encoding = options.encoding ?? 0;
   return {
-    type: encoding === 3 ? MessageType.DataAmf3 : MessageType.DataAmf0,
+    type: encoding === 3 ? MSG_DATA_AMF3 : MSG_DATA_AMF0,
     streamId: options.streamId ?? 0,
     timestamp: options.timestamp ?? 0,
     payload: encodeDataMessage(data, encoding),

@@ -2,7 +2,7 @@ import { ByteReader, ByteWriter } from '@rtmp-web/bytes';
 import { validateChunkSize } from '../chunk/chunk-reader';
 import { RtmpError } from '../errors';
 import type { RtmpMessage } from '../types';
-import { MessageType } from '../types';
+import { MSG_ABORT, MSG_ACKNOWLEDGEMENT, MSG_SET_CHUNK_SIZE, MSG_SET_PEER_BANDWIDTH, MSG_USER_CONTROL, MSG_WINDOW_ACK_SIZE } from './type-ids';
 import { checkU32, decoding, expectType, malformed } from './errors';
 import { decodeUserControl } from './user-control';
 import type { UserControlEvent } from './user-control';
@@ -21,12 +21,12 @@ export type ProtocolControl =
   | { kind: 'UserControl'; event: UserControlEvent };
 
 const CONTROL_TYPES: readonly number[] = [
-  MessageType.SetChunkSize,
-  MessageType.Abort,
-  MessageType.Acknowledgement,
-  MessageType.UserControl,
-  MessageType.WindowAckSize,
-  MessageType.SetPeerBandwidth,
+  MSG_SET_CHUNK_SIZE,
+  MSG_ABORT,
+  MSG_ACKNOWLEDGEMENT,
+  MSG_USER_CONTROL,
+  MSG_WINDOW_ACK_SIZE,
+  MSG_SET_PEER_BANDWIDTH,
 ];
 
 /** Whether `type` is one of the control message types 1..6 that decodeProtocolControl reads. */
@@ -37,21 +37,21 @@ export function isProtocolControl(type: number): boolean {
 /** Decodes message types 1, 2, 3, 5, 6 (§5.4) and 4 (§6.2). Other types: MESSAGE_UNEXPECTED_TYPE. */
 export function decodeProtocolControl(message: RtmpMessage): ProtocolControl {
   expectType(message.type, CONTROL_TYPES, 'protocol control message');
-  if (message.type === MessageType.UserControl) return { kind: 'UserControl', event: decodeUserControl(message.payload) };
+  if (message.type === MSG_USER_CONTROL) return { kind: 'UserControl', event: decodeUserControl(message.payload) };
   return decoding('protocol control message', { type: message.type }, () => {
     const reader = new ByteReader(message.payload);
     switch (message.type) {
-      case MessageType.SetChunkSize: {
+      case MSG_SET_CHUNK_SIZE: {
         if (message.payload.length < 4) {
           throw new RtmpError('CHUNK_BAD_CHUNK_SIZE', `Set Chunk Size message has ${message.payload.length} byte(s), expected 4`);
         }
         return { kind: 'SetChunkSize', chunkSize: validateChunkSize(reader.u32()) };
       }
-      case MessageType.Abort:
+      case MSG_ABORT:
         return { kind: 'Abort', csid: reader.u32() };
-      case MessageType.Acknowledgement:
+      case MSG_ACKNOWLEDGEMENT:
         return { kind: 'Acknowledgement', sequenceNumber: reader.u32() };
-      case MessageType.WindowAckSize:
+      case MSG_WINDOW_ACK_SIZE:
         return { kind: 'WindowAckSize', windowSize: reader.u32() };
       default: {
         const windowSize = reader.u32();

@@ -3,7 +3,7 @@ import type { AmfDecodeOptions, AmfEncodeOptions, AmfValue } from '@rtmp-web/amf
 import { ByteReader, ByteWriter, utf8Encode } from '@rtmp-web/bytes';
 import { RtmpError } from '../errors';
 import type { RtmpMessage } from '../types';
-import { MessageType } from '../types';
+import { MSG_SHARED_OBJECT_AMF0, MSG_SHARED_OBJECT_AMF3 } from './type-ids';
 import { describe } from './command';
 import type { ObjectEncoding } from './command';
 import { decoding, expectType, malformed } from './errors';
@@ -78,11 +78,11 @@ const KINDS = new Map<number, SharedObjectEventKind>(
  * AMF3 strings and the values AMF3, as Red5 reads it.
  */
 export function decodeSharedObjectMessage(message: RtmpMessage, options?: AmfDecodeOptions): SharedObjectMessage {
-  expectType(message.type, [MessageType.SharedObjectAmf0, MessageType.SharedObjectAmf3], 'shared object message');
+  expectType(message.type, [MSG_SHARED_OBJECT_AMF0, MSG_SHARED_OBJECT_AMF3], 'shared object message');
   return decoding('shared object message', { type: message.type }, () => {
     const reader = new ByteReader(message.payload);
     let amf3Strings = false;
-    if (message.type === MessageType.SharedObjectAmf3) {
+    if (message.type === MSG_SHARED_OBJECT_AMF3) {
       const format = reader.u8();
       if (format !== 0 && format !== 3) throw malformed(`shared object encoding byte ${format} is neither 0 nor 3`);
       amf3Strings = format === 3;
@@ -107,7 +107,7 @@ export function decodeSharedObjectMessage(message: RtmpMessage, options?: AmfDec
       version,
       persistent: (flags & 2) !== 0,
       events,
-      encoding: message.type === MessageType.SharedObjectAmf3 ? 3 : 0,
+      encoding: message.type === MSG_SHARED_OBJECT_AMF3 ? 3 : 0,
     };
   });
 }

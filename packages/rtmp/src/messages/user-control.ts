@@ -1,7 +1,7 @@
 import { ByteReader, ByteWriter } from '@rtmp-web/bytes';
 import { RtmpError } from '../errors';
 import type { RtmpMessage } from '../types';
-import { MessageType } from '../types';
+import { MSG_USER_CONTROL } from './type-ids';
 import { checkU32, decoding } from './errors';
 import { controlMessage } from './control-message';
 
@@ -101,5 +101,5 @@ export function encodeUserControl(init: UserControlEventInit): Uint8Array {
 
 /** A user control message ready for ChunkWriter (chunk stream 2, message stream 0). */
 export function userControlMessage(init: UserControlEventInit, timestamp = 0): RtmpMessage {
-  return controlMessage(MessageType.UserControl, encodeUserControl(init), timestamp);
+  return controlMessage(MSG_USER_CONTROL, encodeUserControl(init), timestamp);
 }

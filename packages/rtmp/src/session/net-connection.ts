@@ -4,6 +4,7 @@ import type { AmfValue } from '@rtmp-web/amf';
 import { ClientHandshake } from '../handshake';
 import { ChunkReader, ChunkStreamId, ChunkWriter } from '../chunk';
 import {
+  controlMessage,
   decodeCommand,
   encodeCommand,
   decodeUserControl,
@@ -18,7 +19,23 @@ import {
 } from '../messages';
 import type { CommandInit, RtmpCommand, SharedObjectMessage } from '../messages';
 import { RtmpError } from '../errors';
-import { MessageType } from '../types';
+import {
+  MSG_ABORT,
+  MSG_ACKNOWLEDGEMENT,
+  MSG_AGGREGATE,
+  MSG_AUDIO,
+  MSG_COMMAND_AMF0,
+  MSG_COMMAND_AMF3,
+  MSG_DATA_AMF0,
+  MSG_DATA_AMF3,
+  MSG_SET_CHUNK_SIZE,
+  MSG_SET_PEER_BANDWIDTH,
+  MSG_SHARED_OBJECT_AMF0,
+  MSG_SHARED_OBJECT_AMF3,
+  MSG_USER_CONTROL,
+  MSG_VIDEO,
+  MSG_WINDOW_ACK_SIZE,
+} from '../messages/type-ids';
 import type { HandshakeResult, ProtocolTap, RtmpMessage, Transport } from '../types';
 import { NetStream } from './net-stream';
 import type { PlayOptions } from './net-stream';
@@ -309,10 +326,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     if (this.state !== 'connected') {
       return Promise.reject(sessionError('SESSION_NOT_CONNECTED', `cannot call ${name}: the connection is ${this.state}`, { name, state: this.state }, { fatal: false }));
     }
-    const transactionId = this.nextTransactionId++;
-    const promise = new Promise<RtmpCommand>((resolve, reject) => {
-      this.pendingCalls.set(transactionId, { name, resolve, reject });
-    });
+    const [transactionId, promise] = this.expectAnswer(name);
     this.sendCommand({ name, transactionId, commandObject, args }, streamId);
     return promise;
   }
@@ -378,16 +392,13 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     const early = new NetStream(this, expected);
     options.onStream?.(early);
     const { command: play, control } = early.beginPlay(name, options);
-    const transactionId = this.nextTransactionId++;
-    const created = new Promise<RtmpCommand>((resolve, reject) => {
-      this.pendingCalls.set(transactionId, { name: 'createStream', resolve, reject });
-    });
+    const [transactionId, created] = this.expectAnswer('createStream');
     // Before connect's _result the object encoding is not negotiated yet: AMF0, as for connect.
     const encoding = this.state === 'connected' ? this.objectEncoding : 0;
     const messages: RtmpMessage[] = [
       this.commandMessage({ name: 'createStream', transactionId, commandObject: null, args: [] }, 0, encoding),
       this.commandMessage(play, expected, encoding),
-      { type: MessageType.UserControl, streamId: 0, timestamp: 0, payload: control, csid: ChunkStreamId.ProtocolControl },
+      controlMessage(MSG_USER_CONTROL, control),
     ];
     if (this.state === 'handshaking') this.callsAwaitingConnect.push(...messages);
     else this.sendMessages(messages);
@@ -448,7 +459,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
 
   /** @internal Sends User Control messages (csid 2, stream 0, RTMP 1.0 §6.2). */
   sendUserControl(payload: Uint8Array): void {
-    this.sendMessages([{ type: MessageType.UserControl, streamId: 0, timestamp: 0, payload, csid: ChunkStreamId.ProtocolControl }]);
+    this.sendMessages([controlMessage(MSG_USER_CONTROL, payload)]);
   }
 
   /** @internal A command plus a control message in one write (play + SetBufferLength). */
@@ -457,7 +468,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
       throw sessionError('SESSION_NOT_CONNECTED', `cannot send ${command.name}: the connection is ${this.state}`, { name: command.name, state: this.state }, { fatal: false });
     }
     const messages: RtmpMessage[] = [this.commandMessage(command, streamId)];
-    if (control) messages.push({ type: MessageType.UserControl, streamId: 0, timestamp: 0, payload: control, csid: ChunkStreamId.ProtocolControl });
+    if (control) messages.push(controlMessage(MSG_USER_CONTROL, control));
     this.sendMessages(messages);
   }
 
@@ -535,7 +546,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
    */
   private nudgeDuringSetup(messages: RtmpMessage[], writesBefore: number): void {
     if (this.setupNudgesLeft <= 0) return;
-    if (messages.some((m) => m.type === MessageType.Audio || m.type === MessageType.Video)) {
+    if (messages.some((m) => m.type === MSG_AUDIO || m.type === MSG_VIDEO)) {
       this.setupNudgesLeft = 0;
       return;
     }
@@ -543,7 +554,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     this.setupNudgesLeft--;
     const windowSize = this.announcedWindowAckSize ?? this.connectOptions?.windowAckSize ?? DEFAULT_WINDOW_ACK_SIZE;
     this.announcedWindowAckSize = windowSize;
-    this.sendMessages([{ type: MessageType.WindowAckSize, streamId: 0, timestamp: 0, payload: encodeWindowAckSize(windowSize), csid: ChunkStreamId.ProtocolControl }]);
+    this.sendMessages([controlMessage(MSG_WINDOW_ACK_SIZE, encodeWindowAckSize(windowSize))]);
   }
 
   /** RTMP 1.0 §5.4.3: once a window's worth of bytes arrived since the last report, send the running total. */
@@ -551,43 +562,43 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     const sequenceNumber = this.acknowledgements.takeDueAcknowledgement();
     if (sequenceNumber === null) return;
     this.sendMessages([
-      { type: MessageType.Acknowledgement, streamId: 0, timestamp: 0, payload: encodeAcknowledgement(sequenceNumber), csid: ChunkStreamId.ProtocolControl },
+      controlMessage(MSG_ACKNOWLEDGEMENT, encodeAcknowledgement(sequenceNumber)),
     ]);
   }
 
   private dispatch(message: RtmpMessage): void {
     try {
       switch (message.type) {
-        case MessageType.SetChunkSize:
-        case MessageType.Abort:
-        case MessageType.Acknowledgement:
+        case MSG_SET_CHUNK_SIZE:
+        case MSG_ABORT:
+        case MSG_ACKNOWLEDGEMENT:
           // The chunk reader already applied Set Chunk Size and Abort; the server's acks need no answer.
           return;
-        case MessageType.WindowAckSize:
-        case MessageType.SetPeerBandwidth:
+        case MSG_WINDOW_ACK_SIZE:
+        case MSG_SET_PEER_BANDWIDTH:
           this.handleWindowMessage(message);
           return;
-        case MessageType.UserControl:
+        case MSG_USER_CONTROL:
           this.handleUserControl(message);
           return;
-        case MessageType.CommandAmf0:
-        case MessageType.CommandAmf3:
+        case MSG_COMMAND_AMF0:
+        case MSG_COMMAND_AMF3:
           this.handleCommand(decodeCommand(message), message.streamId, message.timestamp);
           return;
-        case MessageType.DataAmf0:
-        case MessageType.DataAmf3:
-        case MessageType.Audio:
-        case MessageType.Video:
+        case MSG_DATA_AMF0:
+        case MSG_DATA_AMF3:
+        case MSG_AUDIO:
+        case MSG_VIDEO:
           this.routeToStream(message);
           return;
-        case MessageType.SharedObjectAmf0:
-        case MessageType.SharedObjectAmf3: {
+        case MSG_SHARED_OBJECT_AMF0:
+        case MSG_SHARED_OBJECT_AMF3: {
           const decoded = decodeSharedObjectMessage(message);
           this.emit('sharedObject', { ...decoded, streamId: message.streamId, timestamp: message.timestamp });
           if (message.streamId !== 0) this.streams.get(message.streamId)?.handleMessage(message);
           return;
         }
-        case MessageType.Aggregate:
+        case MSG_AGGREGATE:
           // RTMP 1.0 §7.1.6: the sub-messages are dispatched as if they had arrived one by one.
           for (const sub of unpackAggregate(message)) this.dispatch(sub);
           return;
@@ -608,7 +619,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
       stream.handleMessage(message);
       return;
     }
-    if (message.type === MessageType.DataAmf0 || message.type === MessageType.DataAmf3) {
+    if (message.type === MSG_DATA_AMF0 || message.type === MSG_DATA_AMF3) {
       const data = decodeDataMessage(message);
       this.emit('data', { name: data.name, args: data.args, timestamp: message.timestamp, streamId: message.streamId });
     }
@@ -629,7 +640,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
       if (this.announcedWindowAckSize !== control.windowSize) {
         this.announcedWindowAckSize = control.windowSize;
         this.sendMessages([
-          { type: MessageType.WindowAckSize, streamId: 0, timestamp: 0, payload: encodeWindowAckSize(control.windowSize), csid: ChunkStreamId.ProtocolControl },
+          controlMessage(MSG_WINDOW_ACK_SIZE, encodeWindowAckSize(control.windowSize)),
         ]);
       }
     }
@@ -759,9 +770,9 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     const messages: RtmpMessage[] = [];
     if (this.announcedWindowAckSize === null) {
       this.announcedWindowAckSize = options.windowAckSize ?? DEFAULT_WINDOW_ACK_SIZE;
-      messages.push({ type: MessageType.WindowAckSize, streamId: 0, timestamp: 0, payload: encodeWindowAckSize(this.announcedWindowAckSize), csid: ChunkStreamId.ProtocolControl });
+      messages.push(controlMessage(MSG_WINDOW_ACK_SIZE, encodeWindowAckSize(this.announcedWindowAckSize)));
     }
-    messages.push({ type: MessageType.SetChunkSize, streamId: 0, timestamp: 0, payload: encodeSetChunkSize(options.outgoingChunkSize ?? DEFAULT_OUTGOING_CHUNK_SIZE), csid: ChunkStreamId.ProtocolControl });
+    messages.push(controlMessage(MSG_SET_CHUNK_SIZE, encodeSetChunkSize(options.outgoingChunkSize ?? DEFAULT_OUTGOING_CHUNK_SIZE)));
     this.sendMessages(messages);
   }
 
@@ -809,13 +820,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     commandObject.objectEncoding = options.objectEncoding ?? 0;
     Object.assign(commandObject, options.properties ?? {});
     // connect itself is always AMF0 (type 20): the encoding is only being negotiated.
-    const connect: RtmpMessage = {
-      type: MessageType.CommandAmf0,
-      streamId: 0,
-      timestamp: 0,
-      payload: encodeCommand({ name: 'connect', transactionId: CONNECT_TRANSACTION_ID, commandObject, args: options.connectArgs ?? [] }, 0),
-      csid: ChunkStreamId.Command,
-    };
+    const connect = this.commandMessage({ name: 'connect', transactionId: CONNECT_TRANSACTION_ID, commandObject, args: options.connectArgs ?? [] }, 0, 0);
     // C2 and connect leave in one write (RTMP-NOTES, Handshake): one round trip saved, and it is what Flash and FFmpeg do.
     // Calls made during the handshake (a pipelined createStream) follow connect in the same write.
     this.sendMessages([connect, ...this.callsAwaitingConnect.splice(0)], c2);
@@ -823,20 +828,17 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
 
   /** A call sent before connect's `_result` (see createStream): queued behind connect, or written now if connect is out. */
   private invokeBeforeConnected(name: string): Promise<RtmpCommand> {
-    const transactionId = this.nextTransactionId++;
-    const promise = new Promise<RtmpCommand>((resolve, reject) => {
-      this.pendingCalls.set(transactionId, { name, resolve, reject });
-    });
-    const message: RtmpMessage = {
-      type: MessageType.CommandAmf0,
-      streamId: 0,
-      timestamp: 0,
-      payload: encodeCommand({ name, transactionId, commandObject: null, args: [] }, 0),
-      csid: ChunkStreamId.Command,
-    };
+    const [transactionId, promise] = this.expectAnswer(name);
+    const message = this.commandMessage({ name, transactionId, commandObject: null, args: [] }, 0, 0);
     if (this.state === 'handshaking') this.callsAwaitingConnect.push(message);
     else this.sendMessages([message]);
     return promise;
+  }
+
+  /** A new transaction id, and the promise its `_result` resolves (its `_error` rejects). */
+  private expectAnswer(name: string): [number, Promise<RtmpCommand>] {
+    const transactionId = this.nextTransactionId++;
+    return [transactionId, new Promise<RtmpCommand>((resolve, reject) => this.pendingCalls.set(transactionId, { name, resolve, reject }))];
   }
 
   private sendInternalCall(name: string, commandObject: AmfValue, args: AmfValue[]): void {
@@ -852,7 +854,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
 
   private commandMessage(command: CommandInit, streamId: number, encoding: 0 | 3 = this.objectEncoding): RtmpMessage {
     return {
-      type: encoding === 3 ? MessageType.CommandAmf3 : MessageType.CommandAmf0,
+      type: encoding === 3 ? MSG_COMMAND_AMF3 : MSG_COMMAND_AMF0,
       streamId,
       timestamp: 0,
       payload: encodeCommand(command, encoding),

@@ -4,7 +4,7 @@ import { decodeDataMessage, decodeSharedObjectMessage, encodeUserControl } from 
 import type { CommandInit, RtmpCommand } from '../messages';
 import { parseAudioMessageTracks, parseVideoMessageTracks } from '../media';
 import { RtmpError } from '../errors';
-import { MessageType } from '../types';
+import { MSG_AUDIO, MSG_DATA_AMF0, MSG_DATA_AMF3, MSG_SHARED_OBJECT_AMF0, MSG_SHARED_OBJECT_AMF3, MSG_VIDEO } from '../messages/type-ids';
 import type { MediaFrame, RtmpMessage } from '../types';
 import type { CommandEvent, DataMessageEvent, NetConnection, SharedObjectEvent, StreamMessageSink } from './net-connection';
 import { toStatusInfo } from './net-status';
@@ -188,16 +188,16 @@ export class NetStream extends TypedEmitter<NetStreamEvents> implements StreamMe
   handleMessage(message: RtmpMessage): void {
     if (this.deleted) return;
     switch (message.type) {
-      case MessageType.Audio:
-      case MessageType.Video:
+      case MSG_AUDIO:
+      case MSG_VIDEO:
         this.handleMedia(message);
         return;
-      case MessageType.DataAmf0:
-      case MessageType.DataAmf3:
+      case MSG_DATA_AMF0:
+      case MSG_DATA_AMF3:
         this.handleData(message);
         return;
-      case MessageType.SharedObjectAmf0:
-      case MessageType.SharedObjectAmf3:
+      case MSG_SHARED_OBJECT_AMF0:
+      case MSG_SHARED_OBJECT_AMF3:
         try {
           this.emit('sharedObject', { ...decodeSharedObjectMessage(message), streamId: this.streamId, timestamp: message.timestamp });
         } catch (error) {
@@ -236,12 +236,12 @@ export class NetStream extends TypedEmitter<NetStreamEvents> implements StreamMe
     let frames: MediaFrame[] = [];
     if (message.payload.byteLength > 0) {
       try {
-        frames = message.type === MessageType.Audio ? parseAudioMessageTracks(message.payload, message.timestamp) : parseVideoMessageTracks(message.payload, message.timestamp);
+        frames = message.type === MSG_AUDIO ? parseAudioMessageTracks(message.payload, message.timestamp) : parseVideoMessageTracks(message.payload, message.timestamp);
       } catch (error) {
         this.emit('error', nonFatal(error, 'MEDIA_MALFORMED'));
       }
     }
-    this.emit(message.type === MessageType.Audio ? 'audio' : 'video', { message, frames });
+    this.emit(message.type === MSG_AUDIO ? 'audio' : 'video', { message, frames });
   }
 
   private handleData(message: RtmpMessage): void {
