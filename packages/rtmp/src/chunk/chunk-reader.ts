@@ -55,6 +55,8 @@ const ONE_BYTE_CSID_LIMIT = 64;
 const SLAB_SIZE = 64 * 1024;
 /** Messages longer than this get their own buffer, so one large message does not waste a slab. */
 const MAX_SLAB_MESSAGE = 16 * 1024;
+/** From this chunk size up, a message that straddles pushes is copied chunk by chunk into its buffer. */
+const DIRECT_COPY_MIN_CHUNK_SIZE = 1024;
 
 /**
  * Reassembles RTMP messages from the chunk stream (RTMP 1.0 §5.3), however the bytes were split.
@@ -386,6 +388,18 @@ export class ChunkReader {
     let dest = payloadPos;
     let partial = 0;
     let first = true;
+    // A message that cannot end in this push needs a buffer anyway. With large chunks, copy each
+    // chunk straight into it (one set per chunk costs little next to its bytes) rather than close
+    // the run up in place first and copy it after: that would move the bytes twice.
+    let direct: Uint8Array | null = null;
+    if (chunkSize >= DIRECT_COPY_MIN_CHUNK_SIZE) {
+      const remaining = length - received;
+      const span = remaining + (Math.ceil(remaining / chunkSize) - 1) * continuationHeader;
+      if (received !== 0 || payloadPos + span > end) {
+        if (received === 0) this.openBuffer(stream);
+        direct = stream.buffer;
+      }
+    }
     if (chunkTap) this.setChunkFacts(this.hFmt, this.hLength, this.hExtended, timestampField);
     for (;;) {
       const available = end - chunkStart;
@@ -393,12 +407,14 @@ export class ChunkReader {
         // The chunk continues in the next push: keep what is here, read the rest later.
         partial = size - available;
         this.curRawHeader = chunkTap ? this.rawHeader(first ? headerBytes : input, first ? headerStart : chunkStart - continuationHeader) : undefined;
-        if (dest !== chunkStart) input.copyWithin(dest, chunkStart, end);
+        if (direct !== null) direct.set(input.subarray(chunkStart, end), offset);
+        else if (dest !== chunkStart) input.copyWithin(dest, chunkStart, end);
         dest += available;
         break;
       }
       if (chunkTap) this.reportInputChunk(stream, input, chunkStart, size, offset, first ? headerBytes : input, first ? headerStart : chunkStart - continuationHeader);
-      if (dest !== chunkStart) input.copyWithin(dest, chunkStart, chunkStart + size);
+      if (direct !== null) direct.set(input.subarray(chunkStart, chunkStart + size), offset);
+      else if (dest !== chunkStart) input.copyWithin(dest, chunkStart, chunkStart + size);
       dest += size;
       offset += size;
       const next = chunkStart + size;
@@ -411,13 +427,15 @@ export class ChunkReader {
       first = false;
       if (chunkTap) this.setChunkFacts(3, continuationHeader, continuationHeader === 5, continuationHeader === 5 ? u32(input, next + 1) : 0);
     }
-    if (received === 0 && offset === length) {
-      // The whole message was in this run: its payload is a view, no buffer, no copy.
-      this.completeMessage(stream, input.subarray(payloadPos, dest));
-      return chunkStart;
+    if (direct === null) {
+      if (received === 0 && offset === length) {
+        // The whole message was in this run: its payload is a view, no buffer, no copy.
+        this.completeMessage(stream, new Uint8Array(input.buffer, input.byteOffset + payloadPos, dest - payloadPos));
+        return chunkStart;
+      }
+      if (received === 0) this.openBuffer(stream);
+      if (dest !== payloadPos) stream.buffer!.set(input.subarray(payloadPos, dest), received);
     }
-    if (received === 0) this.openBuffer(stream);
-    if (dest !== payloadPos) stream.buffer!.set(input.subarray(payloadPos, dest), received);
     stream.received = received + (dest - payloadPos);
     if (partial !== 0) {
       this.cur = stream;
