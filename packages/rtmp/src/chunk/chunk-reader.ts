@@ -86,7 +86,8 @@ const DIRECT_COPY_MIN_CHUNK_SIZE = 1024;
  * Performance: no allocation per chunk and none per message besides the message and its payload
  * view; the header fields are parsed into the reader and per-csid state is reused; the chunks of
  * one message inside one push are walked as a run (one header byte compared, one copyWithin each),
- * and only a message that straddles pushes is copied, once per push it spans.
+ * and only a message that straddles pushes is copied (its bytes once: per push it spans below
+ * 1024-byte chunks, per chunk from 1024 up).
  */
 export class ChunkReader {
   private readonly maxMessageSize: number;
