@@ -54,7 +54,8 @@ export type NetStreamStatus = NetStatusInfo<NetStreamStatusCode>;
 export function propertiesOf(value: AmfValue | undefined): Array<[string, AmfValue]> {
   if (value instanceof AmfEcmaArray) return [...value.entries];
   if (value instanceof AmfTypedObject) return Object.entries(value.properties);
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && !(value instanceof Uint8Array)) {
+  // Only plain objects (prototype Object.prototype or null): arrays, dates and byte arrays are not.
+  if (typeof value === 'object' && value !== null) {
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto === Object.prototype || proto === null) return Object.entries(value as Record<string, AmfValue>);
   }

@@ -30,7 +30,7 @@ const DEFAULT_PORTS: Record<RtmpProtocol, number> = {
 };
 
 function isRtmpProtocol(value: string): value is RtmpProtocol {
-  return Object.prototype.hasOwnProperty.call(DEFAULT_PORTS, value);
+  return Object.hasOwn(DEFAULT_PORTS, value);
 }
 
 /**
@@ -60,7 +60,8 @@ export function parseRtmpUrl(url: string, streamKey?: string): RtmpUrl {
 
   // The authority ends at the first '/', '?' or '#' (FFmpeg's av_url_split does the same).
   const rest = url.slice(schemeMatch[0].length);
-  const authorityEnd = searchFirst(rest, '/?#');
+  const delimiter = rest.search(/[/?#]/);
+  const authorityEnd = delimiter < 0 ? rest.length : delimiter;
   const authority = rest.slice(0, authorityEnd);
   const path = rest.slice(authorityEnd);
   const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
@@ -138,9 +139,4 @@ function splitPathLikeObs(path: string, streamKey: string): { app: string; strea
   let app = path.startsWith('/') ? path.slice(1) : path;
   if (app.endsWith('/')) app = app.slice(0, -1);
   return { app, streamName: streamKey };
-}
-
-function searchFirst(text: string, characters: string): number {
-  for (let i = 0; i < text.length; i++) if (characters.includes(text[i]!)) return i;
-  return text.length;
 }
