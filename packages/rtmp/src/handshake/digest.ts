@@ -1,3 +1,4 @@
+import { concatBytes, utf8Encode } from '@rtmp-web/bytes';
 import { hmacSha256Sync } from './sha256';
 
 /**
@@ -20,8 +21,6 @@ export const DIGEST_LENGTH = 32;
 
 export type DigestLayout = 'digest-first' | 'key-first';
 
-const encoder = new TextEncoder();
-
 /** The 32 bytes every Adobe key text is followed by in the "full" key. */
 const KEY_SUFFIX = new Uint8Array([
   0xf0, 0xee, 0xc2, 0x4a, 0x80, 0x68, 0xbe, 0xe8, 0x2e, 0x00, 0xd0, 0xd1, 0x02, 0x9e, 0x7e, 0x57,
@@ -29,16 +28,13 @@ const KEY_SUFFIX = new Uint8Array([
 ]);
 
 function withSuffix(text: Uint8Array): Uint8Array {
-  const out = new Uint8Array(text.length + KEY_SUFFIX.length);
-  out.set(text);
-  out.set(KEY_SUFFIX, text.length);
-  return out;
+  return concatBytes([text, KEY_SUFFIX]);
 }
 
 /** Key for the client's C1 digest (30 bytes). */
-export const PLAYER_KEY = encoder.encode('Genuine Adobe Flash Player 001');
+export const PLAYER_KEY = utf8Encode('Genuine Adobe Flash Player 001');
 /** Key for the server's S1 digest (36 bytes). */
-export const SERVER_KEY = encoder.encode('Genuine Adobe Flash Media Server 001');
+export const SERVER_KEY = utf8Encode('Genuine Adobe Flash Media Server 001');
 /** Key whose HMAC over the server's S1 digest signs C2. */
 export const PLAYER_FULL_KEY = withSuffix(PLAYER_KEY);
 /** Key whose HMAC over the client's C1 digest signs S2. */
