@@ -108,6 +108,10 @@ export class ChunkReader {
   private slab: Uint8Array = EMPTY;
   private slabOffset = 0;
   private output: RtmpMessage[] = [];
+  /** The input payload views were last made of, with its buffer and offset (read once per input). */
+  private viewSource: Uint8Array = EMPTY;
+  private viewBuffer: ArrayBufferLike = EMPTY.buffer;
+  private viewOffset = 0;
   private failure: unknown = null;
 
   // The header parsed last (parseHeader fills these; nothing changes until readChunks).
@@ -431,7 +435,12 @@ export class ChunkReader {
     if (direct === null) {
       if (received === 0 && offset === length) {
         // The whole message was in this run: its payload is a view, no buffer, no copy.
-        this.completeMessage(stream, new Uint8Array(input.buffer, input.byteOffset + payloadPos, dest - payloadPos));
+        if (input !== this.viewSource) {
+          this.viewSource = input;
+          this.viewBuffer = input.buffer;
+          this.viewOffset = input.byteOffset;
+        }
+        this.completeMessage(stream, new Uint8Array(this.viewBuffer, this.viewOffset + payloadPos, dest - payloadPos));
         return chunkStart;
       }
       if (received === 0) this.openBuffer(stream);
