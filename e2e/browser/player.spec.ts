@@ -220,6 +220,44 @@ test('a bridge that refuses the target is explained (browsers hide the HTTP stat
   });
 });
 
+test('joining mid-GOP it starts at the live edge without a stall: the start jump is made paused, before playback', async ({ page }, testInfo) => {
+  test.setTimeout(90_000);
+  // The element's own media events, in order, with paused and currentTime at each.
+  await page.addInitScript({
+    content: `
+      window.__mediaEvents = [];
+      document.addEventListener('DOMContentLoaded', () => {
+        const video = document.querySelector('video');
+        for (const name of ['play', 'playing', 'seeking', 'seeked', 'waiting']) {
+          video.addEventListener(name, () => window.__mediaEvents.push({ name, paused: video.paused, time: video.currentTime }));
+        }
+      });
+    `,
+  });
+  // node-media-server sends its GOP cache on play; a 4 s GOP makes the join land mid-GOP, so the
+  // buffer starts seconds behind the live edge and the player must jump before it plays.
+  await withStack('nms', { gopFrames: 100 }, testInfo, async (stack) => {
+    await openPlayer(page, stack);
+    await waitForState(page, 'playing');
+    await waitForPlayback(page, 2);
+    const events = await page.evaluate(() => (window as unknown as { __mediaEvents: { name: string; paused: boolean; time: number }[] }).__mediaEvents);
+    const firstPlay = events.findIndex((e) => e.name === 'play');
+    expect(firstPlay, JSON.stringify(events)).toBeGreaterThan(0);
+    const beforePlay = events.slice(0, firstPlay);
+    // The start jump happened, paused, and was over before play().
+    const seek = beforePlay.find((e) => e.name === 'seeking');
+    expect(seek, JSON.stringify(events)).toBeDefined();
+    expect(seek!.paused).toBe(true);
+    expect(seek!.time, JSON.stringify(events)).toBeGreaterThan(0.3);
+    expect(beforePlay.map((e) => e.name)).toContain('seeked');
+    // No 'waiting' up to the first 'playing': nothing the viewer sees as a stall at start.
+    const firstPlaying = events.findIndex((e) => e.name === 'playing');
+    expect(events.slice(0, firstPlaying).filter((e) => e.name === 'waiting'), JSON.stringify(events)).toEqual([]);
+    // The element's autoplay attribute was taken over by the player (given back on detach).
+    expect(await page.evaluate(() => (document.querySelector('video') as HTMLVideoElement).autoplay)).toBe(false);
+  });
+});
+
 test('the figures the player reports are consistent with the element, and the page shows them', async ({ page }, testInfo) => {
   test.setTimeout(90_000);
   await page.setViewportSize({ width: 1280, height: 900 });

@@ -179,6 +179,10 @@ interface Session {
 }
 
 const now = (): number => performance.now();
+/** The start decision waits at most this long (ms) after the first buffered data for the rest of what arrived to be appended. */
+const START_SETTLE_MS = 1000;
+/** Received but not yet buffered that the start decision ignores (s): the sink holds back each track's newest frame until the next one arrives. */
+const START_APPEND_TOLERANCE_S = 0.1;
 
 // In a page, start fetching and compiling the default sink's remuxer (mpegts.js's demuxer,
 // remuxer and MSE controller) as soon as the player is imported rather than at load(): measured
@@ -242,6 +246,14 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       // A live stream resumes at its live edge, not where it was paused.
       this.controller.requestLiveEdge();
     }
+  };
+  /** When the current pipeline first had buffered data, before its start decision (see controlTick). */
+  private firstBufferedAt: number | null = null;
+  /** The element's autoplay attribute when it was attached (the player plays it instead). */
+  private mediaAutoplay = false;
+  /** A seek finished: playback that waited for it (the start jump) can begin. */
+  private readonly onMediaSeeked = () => {
+    if (this.media?.paused && this.wantPlaying && this.state !== 'error') void this.tryPlay();
   };
   /** The element ran out of data while playing (not a seek): hold a little more buffer from now on. */
   private readonly onMediaWaiting = () => {
@@ -372,7 +384,13 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     if (this.media === media) return;
     this.detachMediaListeners();
     this.media = media;
+    // The player starts playback itself once it has positioned the element at the live edge (see
+    // tryPlay); the element's own autoplay would start it at the oldest frame first, and the
+    // start jump would then be a visible stall. Given back on detach.
+    this.mediaAutoplay = media.autoplay;
+    media.autoplay = false;
     media.addEventListener('error', this.onMediaError);
+    media.addEventListener('seeked', this.onMediaSeeked);
     media.addEventListener('pause', this.onMediaPause);
     media.addEventListener('play', this.onMediaPlay);
     media.addEventListener('waiting', this.onMediaWaiting);
@@ -458,6 +476,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     this.session = session;
     this.estimator.reset();
     this.controller.reset();
+    this.firstBufferedAt = null;
     this.dropPolicy.reset();
     this.rates.audio.reset();
     this.rates.video.reset();
@@ -645,6 +664,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     sink.on('tracks', (tracks) => {
       if (this.session !== session) return;
       this.controller.reset();
+      this.firstBufferedAt = null;
       this.lastProgress = { time: -1, at: now() };
       this.emit('tracks', tracks);
     });
@@ -810,6 +830,10 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     const media = this.media;
     if (!media || !this.wantPlaying || !media.paused) return;
     if (!this.session?.sink?.tracks) return;
+    // Not before the start decision, nor during its seek: the element shows the first frame
+    // paused meanwhile, and playing would start at the oldest frame, or (play() on an element
+    // still seeking) announce a 'waiting' stall. 'seeked' calls back here.
+    if (!this.controller.hasStarted || media.seeking) return;
     try {
       await media.play();
     } catch (error) {
@@ -862,7 +886,10 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
 
   private detachMediaListeners(): void {
     this.cancelFrameCallback();
+    if (this.media && this.mediaAutoplay) this.media.autoplay = true;
+    this.mediaAutoplay = false;
     this.media?.removeEventListener('error', this.onMediaError);
+    this.media?.removeEventListener('seeked', this.onMediaSeeked);
     this.media?.removeEventListener('pause', this.onMediaPause);
     this.media?.removeEventListener('play', this.onMediaPlay);
     this.media?.removeEventListener('waiting', this.onMediaWaiting);
@@ -882,6 +909,18 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     const range = bufferedRangeAround(media);
     const presentedTimestamp = media.currentTime * 1000 + tracks.timestampBase;
     const latencyMs = range ? this.estimator.latencyOf(presentedTimestamp, t) : null;
+    // The start decision waits until what has arrived is appended (up to START_SETTLE_MS after
+    // the first data is buffered): a server's GOP cache comes in one burst, the sink appends it
+    // over a few tasks, and a decision on the first appended frames alone would start seconds
+    // behind and jump, visibly, later. The element cannot seek past its buffered data (MSE
+    // seekable range), so waiting is the way. It shows the first frame, paused, meanwhile.
+    let appending = false;
+    if (!this.controller.hasStarted && range) {
+      const liveEdgeTimestamp = this.estimator.liveEdgeTimestamp;
+      const receivedEnd = liveEdgeTimestamp === null ? null : (liveEdgeTimestamp - tracks.timestampBase) / 1000;
+      this.firstBufferedAt ??= t;
+      appending = receivedEnd !== null && range.end < receivedEnd - START_APPEND_TOLERANCE_S && t - this.firstBufferedAt < START_SETTLE_MS;
+    }
     const decision = this.controller.update({
       now: t,
       currentTime: media.currentTime,
@@ -889,7 +928,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       bufferedEnd: range?.end ?? null,
       paused: media.paused,
       latency: latencyMs === null ? null : latencyMs / 1000,
-      ingestBacklog: this.ingestBacklog(),
+      ingestBacklog: appending || this.ingestBacklog(),
     });
     if (Math.abs(media.playbackRate - decision.playbackRate) > 0.001) media.playbackRate = decision.playbackRate;
     const event: LatencyEvent = { latency: decision.latency, buffer: decision.buffer, playbackRate: decision.playbackRate };
