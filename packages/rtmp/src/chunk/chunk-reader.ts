@@ -52,9 +52,13 @@ const ONE_BYTE_CSID_LIMIT = 64;
  * allocation instead of one per message). A payload handed out keeps its whole slab alive, so
  * slabs stay small enough that a few kept payloads pin little.
  */
-const SLAB_SIZE = 64 * 1024;
-/** Messages longer than this get their own buffer, so one large message does not waste a slab. */
-const MAX_SLAB_MESSAGE = 16 * 1024;
+const SLAB_SIZE = 128 * 1024;
+/**
+ * Messages longer than this get their own buffer, so one large message does not waste a slab.
+ * (Measured at 4096-byte chunks and 64 KiB reads: 128 KiB slabs carving up to 32 KiB beat 64/16 by
+ * 5-15%; fresh memory is the dearest part of a straddling message.)
+ */
+const MAX_SLAB_MESSAGE = 32 * 1024;
 /** From this chunk size up, a message that straddles pushes is copied chunk by chunk into its buffer. */
 const DIRECT_COPY_MIN_CHUNK_SIZE = 1024;
 
