@@ -4,6 +4,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import { pino } from 'pino';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
+import { EARLY_DATA_SUBPROTOCOL, decodeEarlyData } from './early-data';
 import { BridgeError, RefusalError, type RefusalReason } from './errors';
 import { TypedEvents } from './events';
 import { formatIp, parseIp } from './ip-address';
@@ -115,6 +116,8 @@ class BridgeServer implements Bridge {
   private readonly sessionsByClient = new Map<string, number>();
   private readonly overLimitSockets = new WeakSet<net.Socket>();
   private readonly pendingSockets = new WeakSet<net.Socket>();
+  /** Upgrade requests whose early data was written upstream (they get the early subprotocol). */
+  private readonly earlyWritten = new WeakSet<IncomingMessage>();
   /** Called whenever a session ends or a pending upgrade settles (shutdown waits on these). */
   private readonly changeWaiters = new Set<() => void>();
   private readonly refusalCounts: Partial<Record<RefusalReason, number>> = {};
@@ -150,7 +153,11 @@ class BridgeServer implements Bridge {
       maxPayload: config.limits.maxMessageBytes,
       maxFragments: config.limits.maxFragments,
       closeTimeout: config.limits.closeTimeoutMs,
-      handleProtocols: (protocols) => {
+      // A browser sees one selected protocol. `rtmp-web.early` tells the page its early bytes
+      // went upstream (so it must not send them again); the token, if any, was read from the
+      // offered list whatever is selected, so it need not be echoed.
+      handleProtocols: (protocols, request) => {
+        if (protocols.has(EARLY_DATA_SUBPROTOCOL) && this.earlyWritten.has(request)) return EARLY_DATA_SUBPROTOCOL;
         if (protocols.has(BRIDGE_SUBPROTOCOL)) return BRIDGE_SUBPROTOCOL;
         for (const protocol of protocols) if (protocol.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) return protocol;
         return false;
@@ -362,7 +369,7 @@ class BridgeServer implements Bridge {
     try {
       // Synchronous checks first, and the capacity slot is taken in the same tick as the count
       // is checked, so concurrent upgrades cannot all squeeze past the limit.
-      const url = this.checkRequest(req, socket, peer, () => {
+      const { url, early } = this.checkRequest(req, socket, peer, () => {
         clientCounted = true;
       });
       this.pending.add(pending);
@@ -387,11 +394,18 @@ class BridgeServer implements Bridge {
         return;
       }
       const connected = upstream;
+      // Early data (docs/bridge.md): every check has passed and the page is still there, so the
+      // page's first bytes (RTMP C0+C1) leave now, and the server's answer is on its way while
+      // the 101 goes back. The session counts them as the page's first message.
+      if (early) {
+        connected.socket.write(early);
+        this.earlyWritten.add(req);
+      }
       let upgraded = false;
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         upgraded = true;
         this.handshaking.delete(socket);
-        this.startSession(ws, socket, connected, { peer, target, subject, origin: headerText(req.headers.origin) ?? null }, clientCounted);
+        this.startSession(ws, socket, connected, { peer, target, subject, origin: headerText(req.headers.origin) ?? null }, clientCounted, early?.byteLength ?? 0);
       });
       if (!upgraded) {
         connected.socket.destroy();
@@ -420,12 +434,13 @@ class BridgeServer implements Bridge {
    * The checks that need nothing but the request, cheapest first; takes the per-client slot
    * (trustProxy) and calls `countClient` when it did. Throws RefusalError.
    */
-  private checkRequest(req: IncomingMessage, socket: net.Socket, peer: string, countClient: () => void): URL {
+  private checkRequest(req: IncomingMessage, socket: net.Socket, peer: string, countClient: () => void): { url: URL; early: Buffer | null } {
     const { limits } = this.config;
     if (this.closing) throw new RefusalError('shutting-down', 'the bridge is shutting down');
     const url = new URL(req.url ?? '/', 'http://bridge.invalid');
     if (url.pathname !== this.config.path) throw new RefusalError('not-found', 'not found');
     checkWebSocketRequest(req);
+    const early = decodeEarlyData(url.searchParams, limits.maxEarlyDataBytes);
 
     if (this.overLimitSockets.has(socket)) {
       throw new RefusalError('too-many-connections-per-ip', `more than ${limits.maxConnectionsPerIp} connections from one address`);
@@ -441,7 +456,7 @@ class BridgeServer implements Bridge {
       this.sessionsByClient.set(peer, count + 1);
       countClient();
     }
-    return url;
+    return { url, early };
   }
 
   /** Origin, token and target: who may connect, and where to. Throws RefusalError. */
@@ -494,6 +509,7 @@ class BridgeServer implements Bridge {
     upstream: UpstreamConnection,
     request: { peer: string; target: UpstreamTarget; subject: string | null; origin: string | null },
     clientCounted: boolean,
+    earlyBytes: number,
   ): void {
     const info: SessionInfo = {
       id: randomUUID(),
@@ -524,6 +540,7 @@ class BridgeServer implements Bridge {
         this.notifyChange();
       },
     });
+    if (earlyBytes > 0) session.countEarlyBytes(earlyBytes);
     this.sessions.add(session);
     this.sessionsTotal++;
     this.metrics.sessionsTotal.inc();

@@ -7,6 +7,7 @@ import { CodedError } from '@rtmp-web/bytes';
 export type RefusalReason =
   | 'not-found'
   | 'bad-request'
+  | 'early-data-too-large'
   | 'origin'
   | 'token-missing'
   | 'token-invalid'
@@ -29,6 +30,7 @@ export type RefusalReason =
 export const REFUSAL_STATUS: Readonly<Record<RefusalReason, number>> = {
   'not-found': 404,
   'bad-request': 400,
+  'early-data-too-large': 413,
   origin: 403,
   'token-missing': 401,
   'token-invalid': 401,

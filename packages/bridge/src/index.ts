@@ -14,3 +14,4 @@ export { classifyAddress, parseIp, formatIp } from './ip-address';
 export type { AddressClass, IpAddress } from './ip-address';
 export { TokenVerifier, extractToken, BRIDGE_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from './token';
 export { TokenBucket } from './token-bucket';
+export { decodeEarlyData, EARLY_DATA_PARAM, EARLY_DATA_SUBPROTOCOL } from './early-data';

@@ -26,6 +26,11 @@ export interface BridgeLimits {
   maxMessageBytes: number;
   /** Most frames one message may be split into. Over it: close 1008. */
   maxFragments: number;
+  /**
+   * Largest `early=` payload (decoded bytes) an upgrade request may carry: bytes written upstream
+   * before the upgrade completes, e.g. RTMP C0+C1 (1537 bytes). Over it: HTTP 413. 0 refuses any.
+   */
+  maxEarlyDataBytes: number;
   /** Bytes queued toward the page above which the bridge stops reading from the server. */
   maxBufferedToPage: number;
   /** Bytes queued toward the server above which the bridge stops reading from the page. */
@@ -51,6 +56,7 @@ export const DEFAULT_LIMITS: Readonly<BridgeLimits> = Object.freeze({
   maxBytesPerSecondToUpstream: 4 * MiB,
   maxMessageBytes: 1 * MiB,
   maxFragments: 128,
+  maxEarlyDataBytes: 4096,
   maxBufferedToPage: 1 * MiB,
   maxBufferedToUpstream: 1 * MiB,
   pingIntervalMs: 20_000,

@@ -226,6 +226,16 @@ export class BridgeSession {
     };
   }
 
+  /**
+   * Bytes the bridge wrote upstream for the page before the upgrade (early data): counted like
+   * a message from the page, in the byte totals and against the page's rate limit.
+   */
+  countEarlyBytes(count: number): void {
+    this.bytesToUpstream += count;
+    this.hooks.onBytesToUpstream(count);
+    if (this.toUpstreamBucket) this.throttle(this.toUpstreamBucket, count, this.pageGate);
+  }
+
   /** Graceful shutdown: close frame 1001, then the normal close path ends the TCP side. */
   shutdown(): void {
     this.closeByBridge('shutdown', CloseCode.GoingAway, 'bridge shutting down');
