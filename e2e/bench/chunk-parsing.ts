@@ -145,7 +145,8 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
     }
     context.log(`chunk size ${chunkSize}: ${(stream.length / MB).toFixed(1)} MB, ${expected} messages; measuring`);
     const samples = measureInterleaved(contenders, {
-      rounds: context.quick ? 3 : 7,
+      // Five quick rounds: medians of three swung too much on a shared machine.
+      rounds: context.quick ? 5 : 7,
       roundMs: context.quick ? 300 : 1000,
       unitsPerCall: stream.length,
     });
