@@ -1,7 +1,7 @@
 import type { CodedError } from '@rtmp-web/bytes';
 import { AmfEcmaArray } from '@rtmp-web/amf';
 import type { AmfValue } from '@rtmp-web/amf';
-import { MessageType, NetConnection, TypedEmitter, decodeCommand, parseRtmpUrl } from '@rtmp-web/rtmp';
+import { MessageType, NetConnection, TypedEmitter, amf3Codec, decodeCommand, fullCodecs, parseRtmpUrl } from '@rtmp-web/rtmp';
 import type {
   DataMessageEvent,
   HandshakeResult,
@@ -502,21 +502,26 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     }
     try {
       const host = url.host.includes(':') ? `[${url.host}]` : url.host;
-      const transport = await WebSocketTransport.connect(options.bridge, {
+      // Opened lazily: the WebSocket is created at the transport's first send, C0+C1, which ride
+      // in the upgrade request as early data (docs/player.md), so the handshake overlaps it.
+      const transport = WebSocketTransport.open(options.bridge, {
         target: options.target ?? `${host}:${url.port}`,
         tls: url.protocol === 'rtmps',
         ...(options.token ? { token: options.token } : {}),
         timeoutMs,
         ...(this.config.WebSocket ? { WebSocket: this.config.WebSocket } : {}),
       });
-      if (!live() || timedOut) {
-        transport.close();
-        return;
-      }
       session.transport = transport;
-      session.ttff.wsOpen = now() - session.startedAt;
+      transport.opened.then(
+        () => {
+          if (live()) session.ttff.wsOpen = now() - session.startedAt;
+        },
+        () => undefined,
+      );
 
-      const connection = new NetConnection();
+      // The full player speaks everything a server may send: AMF3 and shared objects (the AMF0-only
+      // client is the protocol core's bundle-size entry, not the player).
+      const connection = new NetConnection({ codecs: fullCodecs });
       session.connection = connection;
       connection.on('close', (event) => {
         if (live()) this.onSessionFailure(session, event.error ?? new PlayerError('TRANSPORT_WS_CLOSED', 'The RTMP server closed the connection.', { fatal: false }), isRetry);
@@ -543,6 +548,9 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
         },
       });
       playing.catch(() => undefined);
+      // Open failures reject here with the transport's own TRANSPORT_WS_* error.
+      await transport.opened;
+      if (!live()) return;
       const connected = await connecting;
       if (!live()) return;
       this.emit('handshake', connected.handshake);
@@ -595,7 +603,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     if (message.type !== MessageType.CommandAmf0 && message.type !== MessageType.CommandAmf3) return;
     let command: RtmpCommand;
     try {
-      command = decodeCommand(message);
+      command = decodeCommand(message, { amf3: amf3Codec });
     } catch {
       return; // the session reports undecodable commands itself
     }

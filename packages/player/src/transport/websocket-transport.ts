@@ -15,6 +15,13 @@ export interface WebSocketTransportOptions {
   timeoutMs?: number;
   /** WebSocket constructor (default globalThis.WebSocket): lets Node tools use the `ws` package. */
   WebSocket?: WebSocketConstructor;
+  /**
+   * `open()` only: put the first bytes sent (RTMP C0+C1) in the upgrade request as `?early=`
+   * (default true). A bridge that wrote them selects the `rtmp-web.early` subprotocol; with any
+   * other answer they are sent as the first frame, so any bridge works. Turn it off only for a
+   * relay that selects no subprotocol at all (browsers fail such an open when one was offered).
+   */
+  earlyData?: boolean;
 }
 
 /** The part of the WHATWG WebSocket constructor the transport uses. */
@@ -61,99 +68,97 @@ export function describeBridgeClose(code: number, reason: string): PlayerError |
   }
 }
 
+/** The subprotocol that offers early data, and that our bridge selects once it wrote them upstream. */
+export const EARLY_DATA_SUBPROTOCOL = 'rtmp-web.early';
+/** Largest first send carried as early data: the bridge's default maxEarlyDataBytes (docs/bridge.md). */
+export const MAX_EARLY_DATA_BYTES = 4096;
+
+/** Everything needed to create the socket, checked before any socket exists. */
+interface OpenPlan {
+  Ctor: WebSocketConstructor;
+  /** As the caller gave it. */
+  bridgeUrl: string;
+  url: URL;
+  /** The URL as errors show it: no token, no early bytes. */
+  shownUrl: string;
+  tokenProtocols: string[];
+  target: string;
+  timeoutMs: number;
+}
+
 /**
  * The page's Transport (packages/rtmp/src/types.ts): raw RTMP bytes in binary WebSocket frames to
  * the bridge, which forwards them to the RTMP server over TCP/TLS. No framing of our own.
+ *
+ * `open()` hands the transport over at once and creates the WebSocket at the first `send()`,
+ * with those bytes (C0+C1) in the upgrade request, so the RTMP handshake overlaps the upgrade
+ * and S0+S1+S2 are already on their way when `opened` resolves (one round trip saved). Sends
+ * made before the socket is open wait in order.
  */
 export class WebSocketTransport implements Transport {
   onData: ((bytes: Uint8Array) => void) | null = null;
   onClose: ((error?: CodedError) => void) | null = null;
-  private closed = false;
+  /** Resolves once the WebSocket is open; rejects with TRANSPORT_WS_* as `connect()` does. */
+  readonly opened: Promise<void>;
+  private socket: WebSocket | null = null;
+  private state: 'waiting' | 'opening' | 'open' | 'closed' = 'waiting';
+  /** Sends made before the socket opened, in order; with early data, the first is in the URL. */
+  private queue: Uint8Array[] = [];
+  private earlyInUrl = false;
+  private accepted = false;
   private closedByUs = false;
   private received = 0;
   private sent = 0;
+  private openTimer: ReturnType<typeof setTimeout> | null = null;
+  private lazyTimer: ReturnType<typeof setTimeout> | null = null;
+  private settleOpen: { resolve: () => void; reject: (error: PlayerError) => void } | null = null;
 
-  private constructor(private readonly socket: WebSocket) {
-    socket.onmessage = (event: MessageEvent) => {
-      if (this.closed) return;
-      const data = event.data;
-      if (!(data instanceof ArrayBuffer)) return; // the bridge never sends text; ignore anything else
-      this.received += data.byteLength;
-      this.onData?.(new Uint8Array(data));
-    };
-    socket.onclose = (event: CloseEvent) => this.finish(this.closedByUs ? null : describeBridgeClose(event.code, event.reason));
-    socket.onerror = null;
+  private constructor(
+    private readonly plan: OpenPlan | null,
+    private readonly earlyData: boolean,
+  ) {
+    this.opened = new Promise<void>((resolve, reject) => {
+      this.settleOpen = { resolve, reject };
+    });
+    // Callers that only use onClose must not see an unhandled rejection.
+    this.opened.catch(() => undefined);
   }
 
   /**
-   * Opens `<bridgeUrl>?target=host:port[&tls=1]` and resolves once the WebSocket is open.
-   * Rejects with TRANSPORT_WS_BAD_URL, TRANSPORT_WS_TIMEOUT, or TRANSPORT_WS_OPEN_FAILED: a bridge
-   * that refuses with an HTTP status before the upgrade (403 target not allowed, 401 token, 502/503
-   * upstream down) looks to a browser exactly like an unreachable bridge, because browsers hide
-   * the status of a failed upgrade; the message says so.
+   * A transport to `<bridgeUrl>?target=host:port[&tls=1]`, returned at once; the WebSocket is
+   * created at the first `send()` (NetConnection.connect sends C0+C1 within a few microtasks),
+   * carrying those bytes as early data, or after a zero-delay timer without them if nothing was
+   * sent by then. Failures reject `opened` and are reported to `onClose`, with the errors of
+   * `connect()`.
+   */
+  static open(bridgeUrl: string, options: WebSocketTransportOptions): WebSocketTransport {
+    const planned = planOpen(bridgeUrl, options);
+    if (planned instanceof PlayerError) {
+      const failed = new WebSocketTransport(null, false);
+      // Later, so that whoever takes the transport has set onClose by then.
+      queueMicrotask(() => failed.failOpen(planned));
+      return failed;
+    }
+    const transport = new WebSocketTransport(planned, options.earlyData ?? true);
+    transport.startOpenTimer();
+    transport.lazyTimer = setTimeout(() => transport.createSocket(), 0);
+    return transport;
+  }
+
+  /**
+   * Opens `<bridgeUrl>?target=host:port[&tls=1]` and resolves once the WebSocket is open (no
+   * early data). Rejects with TRANSPORT_WS_BAD_URL, TRANSPORT_WS_TIMEOUT, or
+   * TRANSPORT_WS_OPEN_FAILED: a bridge that refuses with an HTTP status before the upgrade (403
+   * target not allowed, 401 token, 502/503 upstream down) looks to a browser exactly like an
+   * unreachable bridge, because browsers hide the status of a failed upgrade; the message says so.
    */
   static connect(bridgeUrl: string, options: WebSocketTransportOptions): Promise<WebSocketTransport> {
-    const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    let url: URL;
-    try {
-      url = new URL(bridgeUrl);
-      if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error(`scheme ${url.protocol} is not ws: or wss:`);
-    } catch (cause) {
-      return Promise.reject(
-        new PlayerError('TRANSPORT_WS_BAD_URL', `The bridge address "${bridgeUrl}" is not a ws:// or wss:// URL.`, { cause, details: { bridgeUrl } }),
-      );
-    }
-    if (!Ctor) {
-      return Promise.reject(new PlayerError('TRANSPORT_WS_OPEN_FAILED', 'This environment has no WebSocket.', { details: { bridgeUrl } }));
-    }
-    url.searchParams.set('target', options.target);
-    if (options.tls) url.searchParams.set('tls', '1');
-    const protocols: string[] = [];
-    if (options.token) {
-      if (options.tokenIn === 'query') url.searchParams.set('token', options.token);
-      else protocols.push('rtmp-web', `rtmp-web.token.${options.token}`);
-    }
-    const shownUrl = `${url.origin}${url.pathname}?target=${options.target}${options.tls ? '&tls=1' : ''}`;
-    return new Promise((resolve, reject) => {
-      let socket: WebSocket;
-      try {
-        socket = protocols.length ? new Ctor(url.toString(), protocols) : new Ctor(url.toString());
-      } catch (cause) {
-        reject(new PlayerError('TRANSPORT_WS_BAD_URL', `The bridge address "${bridgeUrl}" was refused by the browser.`, { cause }));
-        return;
-      }
-      socket.binaryType = 'arraybuffer';
-      const timer = setTimeout(() => {
-        fail(new PlayerError('TRANSPORT_WS_TIMEOUT', `The bridge at ${shownUrl} did not answer within ${options.timeoutMs ?? 10_000} ms.`, { fatal: false }));
-        try {
-          socket.close();
-        } catch {
-          /* already failing */
-        }
-      }, options.timeoutMs ?? 10_000);
-      const fail = (error: PlayerError) => {
-        clearTimeout(timer);
-        socket.onopen = socket.onclose = socket.onerror = null;
-        reject(error);
-      };
-      socket.onerror = () => {
-        /* the close event that follows carries the code */
-      };
-      socket.onclose = (event: CloseEvent) =>
-        fail(
-          new PlayerError(
-            'TRANSPORT_WS_OPEN_FAILED',
-            `Could not open the WebSocket to the bridge at ${shownUrl}. Either the bridge is not running there, or it refused ` +
-              `this request before the upgrade (target not in its allowlist, missing or wrong token, Origin not allowed, or the ` +
-              `RTMP server ${options.target} is unreachable). Browsers hide the bridge's HTTP status; its log has the reason.`,
-            { fatal: false, details: { closeCode: event.code, target: options.target, bridgeUrl: shownUrl } },
-          ),
-        );
-      socket.onopen = () => {
-        clearTimeout(timer);
-        resolve(new WebSocketTransport(socket));
-      };
-    });
+    const planned = planOpen(bridgeUrl, options);
+    if (planned instanceof PlayerError) return Promise.reject(planned);
+    const transport = new WebSocketTransport(planned, false);
+    transport.startOpenTimer();
+    transport.createSocket();
+    return transport.opened.then(() => transport);
   }
 
   /** Bytes received and sent so far. */
@@ -161,36 +166,190 @@ export class WebSocketTransport implements Transport {
     return { received: this.received, sent: this.sent };
   }
 
-  /** The WebSocket's own send buffer (bytes not yet handed to the network). */
+  /** Whether the bridge took the first bytes from the upgrade request (it selected `rtmp-web.early`). */
+  get earlyDataAccepted(): boolean {
+    return this.accepted;
+  }
+
+  /** The WebSocket's own send buffer (bytes not yet handed to the network), plus sends waiting for the open. */
   get bufferedAmount(): number {
-    return this.socket.bufferedAmount;
+    let queued = 0;
+    for (const bytes of this.queue) queued += bytes.byteLength;
+    return (this.state === 'open' ? this.socket!.bufferedAmount : 0) + queued;
   }
 
   send(bytes: Uint8Array): void {
-    if (this.closed) return;
+    if (this.state === 'closed') return;
     this.sent += bytes.byteLength;
-    // A view of a plain ArrayBuffer (never shared memory): sends exactly the view's bytes.
-    this.socket.send(bytes as Uint8Array<ArrayBuffer>);
+    if (this.state === 'open') {
+      // A view of a plain ArrayBuffer (never shared memory): sends exactly the view's bytes.
+      this.socket!.send(bytes as Uint8Array<ArrayBuffer>);
+      return;
+    }
+    // The caller may reuse its buffer once send returns; the queue keeps its own copy.
+    this.queue.push(bytes.slice());
+    if (this.state === 'waiting') this.createSocket();
   }
 
   close(_reason?: string): void {
-    if (this.closed) return;
+    if (this.state === 'closed') return;
     this.closedByUs = true;
-    try {
-      this.socket.close(1000);
-    } catch {
-      /* closing a socket that is already closing */
+    const wasOpen = this.state === 'open';
+    this.clearTimers();
+    if (this.socket) {
+      try {
+        this.socket.close(1000);
+      } catch {
+        /* closing a socket that is already closing */
+      }
     }
+    if (!wasOpen) this.rejectOpen(new PlayerError('TRANSPORT_WS_CLOSED', 'The transport was closed before the WebSocket to the bridge opened.', { fatal: false }));
     this.finish(null);
   }
 
+  private startOpenTimer(): void {
+    const plan = this.plan!;
+    this.openTimer = setTimeout(() => {
+      this.openTimer = null;
+      this.failOpen(new PlayerError('TRANSPORT_WS_TIMEOUT', `The bridge at ${plan.shownUrl} did not answer within ${plan.timeoutMs} ms.`, { fatal: false }));
+    }, plan.timeoutMs);
+  }
+
+  /** Creates the WebSocket; the first queued send, when there is one, rides in the URL. */
+  private createSocket(): void {
+    if (this.state !== 'waiting' || !this.plan) return;
+    if (this.lazyTimer) clearTimeout(this.lazyTimer);
+    this.lazyTimer = null;
+    this.state = 'opening';
+    const plan = this.plan;
+    const url = new URL(plan.url);
+    const protocols = [...plan.tokenProtocols];
+    const first = this.queue[0];
+    if (this.earlyData && first && first.byteLength > 0 && first.byteLength <= MAX_EARLY_DATA_BYTES) {
+      url.searchParams.set('early', base64url(first));
+      this.earlyInUrl = true;
+      // `rtmp-web` is the answer of a bridge without early data; the token, if any, follows.
+      protocols.unshift(EARLY_DATA_SUBPROTOCOL, ...(protocols.length ? [] : ['rtmp-web']));
+    }
+    let socket: WebSocket;
+    try {
+      socket = protocols.length ? new plan.Ctor(url.toString(), protocols) : new plan.Ctor(url.toString());
+    } catch (cause) {
+      this.failOpen(new PlayerError('TRANSPORT_WS_BAD_URL', `The bridge address "${plan.bridgeUrl}" was refused by the browser.`, { cause }));
+      return;
+    }
+    this.socket = socket;
+    socket.binaryType = 'arraybuffer';
+    socket.onerror = () => {
+      /* the close event that follows carries the code */
+    };
+    socket.onclose = (event: CloseEvent) =>
+      this.failOpen(
+        new PlayerError(
+          'TRANSPORT_WS_OPEN_FAILED',
+          `Could not open the WebSocket to the bridge at ${plan.shownUrl}. Either the bridge is not running there, or it refused ` +
+            `this request before the upgrade (target not in its allowlist, missing or wrong token, Origin not allowed, or the ` +
+            `RTMP server ${plan.target} is unreachable). Browsers hide the bridge's HTTP status; its log has the reason.`,
+          { fatal: false, details: { closeCode: event.code, target: plan.target, bridgeUrl: plan.shownUrl } },
+        ),
+      );
+    socket.onopen = () => this.onOpen(socket);
+  }
+
+  private onOpen(socket: WebSocket): void {
+    if (this.state !== 'opening') return;
+    this.clearTimers();
+    this.state = 'open';
+    socket.onopen = null;
+    socket.onmessage = (event: MessageEvent) => {
+      if (this.state === 'closed') return;
+      const data = event.data;
+      if (!(data instanceof ArrayBuffer)) return; // the bridge never sends text; ignore anything else
+      this.received += data.byteLength;
+      this.onData?.(new Uint8Array(data));
+    };
+    socket.onclose = (event: CloseEvent) => this.finish(this.closedByUs ? null : describeBridgeClose(event.code, event.reason));
+    // Only our bridge selects rtmp-web.early, and only after writing the bytes upstream; an
+    // older bridge or another relay answers otherwise, and the bytes go as the first frame.
+    this.accepted = this.earlyInUrl && socket.protocol === EARLY_DATA_SUBPROTOCOL;
+    const queued = this.queue;
+    this.queue = [];
+    for (let i = this.accepted ? 1 : 0; i < queued.length; i++) socket.send(queued[i] as Uint8Array<ArrayBuffer>);
+    this.settleOpen?.resolve();
+    this.settleOpen = null;
+  }
+
+  private failOpen(error: PlayerError): void {
+    if (this.state === 'open' || this.state === 'closed') return;
+    this.clearTimers();
+    const socket = this.socket;
+    if (socket) {
+      socket.onopen = socket.onclose = socket.onerror = null;
+      try {
+        socket.close();
+      } catch {
+        /* already failing */
+      }
+    }
+    this.rejectOpen(error);
+    this.finish(error);
+  }
+
+  private rejectOpen(error: PlayerError): void {
+    this.settleOpen?.reject(error);
+    this.settleOpen = null;
+  }
+
+  private clearTimers(): void {
+    if (this.openTimer) clearTimeout(this.openTimer);
+    if (this.lazyTimer) clearTimeout(this.lazyTimer);
+    this.openTimer = this.lazyTimer = null;
+  }
+
   private finish(error: PlayerError | null): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.socket.onmessage = this.socket.onclose = this.socket.onerror = null;
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.queue = [];
+    if (this.socket) this.socket.onmessage = this.socket.onclose = this.socket.onerror = this.socket.onopen = null;
     const onClose = this.onClose;
     this.onClose = null;
     if (error) onClose?.(error);
     else onClose?.();
   }
+}
+
+/** Checks the URL and the environment and builds the request, without creating anything. */
+function planOpen(bridgeUrl: string, options: WebSocketTransportOptions): OpenPlan | PlayerError {
+  const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  let url: URL;
+  try {
+    url = new URL(bridgeUrl);
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error(`scheme ${url.protocol} is not ws: or wss:`);
+  } catch (cause) {
+    return new PlayerError('TRANSPORT_WS_BAD_URL', `The bridge address "${bridgeUrl}" is not a ws:// or wss:// URL.`, { cause, details: { bridgeUrl } });
+  }
+  if (!Ctor) return new PlayerError('TRANSPORT_WS_OPEN_FAILED', 'This environment has no WebSocket.', { details: { bridgeUrl } });
+  url.searchParams.set('target', options.target);
+  if (options.tls) url.searchParams.set('tls', '1');
+  const tokenProtocols: string[] = [];
+  if (options.token) {
+    if (options.tokenIn === 'query') url.searchParams.set('token', options.token);
+    else tokenProtocols.push('rtmp-web', `rtmp-web.token.${options.token}`);
+  }
+  return {
+    Ctor,
+    bridgeUrl,
+    url,
+    shownUrl: `${url.origin}${url.pathname}?target=${options.target}${options.tls ? '&tls=1' : ''}`,
+    tokenProtocols,
+    target: options.target,
+    timeoutMs: options.timeoutMs ?? 10_000,
+  };
+}
+
+/** RFC 4648 §5 base64url without padding (what the bridge's `early=` takes). */
+function base64url(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.byteLength; i++) binary += String.fromCharCode(bytes[i]!);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
