@@ -34,15 +34,23 @@ export const BUNDLES: BundleSpec[] = [
     id: 'core',
     name: 'protocol core',
     description:
-      'an RTMP client as a page embeds it (bundle-entries/core.ts): client handshake, chunk reader/writer, message codecs, AMF0+AMF3, NetConnection/NetStream with media-message parsing',
+      'an AMF0 RTMP client as a page embeds it (bundle-entries/core.ts): client handshake, chunk reader/writer, message codecs, AMF0, NetConnection/NetStream with media-message parsing; AMF3 and shared objects are opt-in codecs, not passed',
     entry: join(HERE, 'bundle-entries', 'core.ts'),
     gzipBudget: 20 * KB,
+  },
+  {
+    id: 'core-full',
+    name: 'protocol core with AMF3 and shared objects',
+    description:
+      'the same client given fullCodecs (bundle-entries/core-full.ts): the protocol core plus the AMF3 codec and shared-object decoding (no budget: to show what the opt-in codecs add)',
+    entry: join(HERE, 'bundle-entries', 'core-full.ts'),
+    gzipBudget: null,
   },
   {
     id: 'wire',
     name: 'wire protocol only',
     description:
-      'the core without the session (bundle-entries/wire.ts): client handshake, chunk reader/writer, message codecs, AMF0+AMF3; no NetConnection/NetStream, URL parser or media parsing (no budget: to show what the session adds)',
+      'the core without the session (bundle-entries/wire.ts): client handshake, chunk reader/writer, message codecs (shared-object decode included), AMF0; no NetConnection/NetStream, URL parser or media parsing (no budget: to show what the session adds)',
     entry: join(HERE, 'bundle-entries', 'wire.ts'),
     gzipBudget: null,
   },
@@ -254,8 +262,8 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
     }));
   const notes = [
     "Built with Vite 8 (rolldown) as a page's production build would: minified fully (library mode alone keeps line breaks and indentation in ES output, which inflated earlier figures by about 2 KB gzip on the core), ES2022, ES module, every dependency inlined, all output chunks counted (lazily imported ones too). gzip level 9 and brotli quality 11 from node:zlib. KB = 1000 bytes.",
-    'The protocol core is what a page that speaks RTMP as a client embeds: e2e/bench/bundle-entries/core.ts connects (digest or simple handshake, optional AMF3 objectEncoding, optional tap), pipelines createStream and play behind connect (createStreamAndPlay, as the player does), listens to audio/video frames, onMetaData and status, answers a server call and makes one. The bundler keeps what that reaches: @rtmp-web/bytes (ByteReader/ByteWriter, errors), all of AMF0 and AMF3 (read and write; AMF0 writes AMF3-only values through the AVM+ switch, type-17/15/16 messages read AMF3), the client handshake, ChunkReader/ChunkWriter, the protocol-control, user-control, command, data, shared-object (decode) and aggregate codecs, parseRtmpUrl, NetConnection and NetStream, and the FLV/E-RTMP audio/video message parsing into MediaFrames. It leaves out what a client never reaches: ServerHandshake, the codec-configuration parsers (AVC/HEVC/AV1/VP9 records, AudioSpecificConfig, Opus/FLAC headers, describeTrack), the FLV file reader/writer, encoders only a server uses (shared-object encode, aggregate pack), MemoryTransport and the hex/test helpers. "all of bytes+amf+rtmp" is the informational row with everything.',
-    '`pnpm size` runs the same measurement and exits 1 when a gzip budget is overrun or a budgeted bundle does not build; `pnpm test` (scripts/test-all.mjs) runs it as one more counted check with `--enforce player`, the budget that holds on main; the protocol core is printed there as "not enforced" until it fits. The benchmark itself never fails for the figures.',
+    'The protocol core is what a page that speaks RTMP as a client embeds: e2e/bench/bundle-entries/core.ts connects (digest or simple handshake, optional tap), pipelines createStream and play behind connect (createStreamAndPlay, as the player does), listens to audio/video frames, onMetaData and status, answers a server call and makes one. The bundler keeps what that reaches: @rtmp-web/bytes (ByteReader/ByteWriter, errors), AMF0 (read and write), the client handshake, ChunkReader/ChunkWriter, the protocol-control, user-control, command, data and aggregate codecs, parseRtmpUrl, NetConnection and NetStream, and the FLV/E-RTMP audio/video message parsing into MediaFrames. It is an AMF0 client: RTMP\'s default object encoding is AMF0 (OBS, FFmpeg, nginx-rtmp, node-media-server), and AMF3 (objectEncoding 3, type 15/16/17 messages, the AVM+ switch) and shared-object decoding are opt-in codecs passed to the NetConnection (`new NetConnection({ codecs: fullCodecs })`, or `amf3Codec` / `sharedObjectCodec` one by one); without them those messages are typed errors (SESSION_AMF3_NOT_ENABLED, SESSION_SHARED_OBJECTS_NOT_ENABLED). "protocol core with AMF3 and shared objects" (bundle-entries/core-full.ts) is the same client with both, which is what @rtmp-web/player passes. The core leaves out what a client never reaches: ServerHandshake, the codec-configuration parsers (AVC/HEVC/AV1/VP9 records, AudioSpecificConfig, Opus/FLAC headers, describeTrack), the FLV file reader/writer, encoders only a server uses (shared-object encode, aggregate pack), MemoryTransport and the hex/test helpers. "all of bytes+amf+rtmp" is the informational row with everything.',
+    '`pnpm size` runs the same measurement and exits 1 when a gzip budget is overrun or a budgeted bundle does not build; `pnpm test` (scripts/test-all.mjs) runs it as one more counted check with `--enforce player`, the budget that holds on main with a margin; the protocol core is printed there as "not enforced" until it is at most 19.8 KB (0.2 KB of margin, so that one small change elsewhere does not turn CI red), then it is enforced too (`--enforce core,player`). The benchmark itself never fails for the figures.',
   ];
   for (const r of results) {
     if (isFailure(r)) {

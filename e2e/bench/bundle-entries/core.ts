@@ -1,22 +1,27 @@
 // The protocol core as a page embeds it to speak RTMP as a client: what a page that plays (or
 // calls methods on) an RTMP server imports and uses, written the way the player uses it. The
 // bundler keeps whatever these calls reach: the client handshake (simple and digest), the chunk
-// reader and writer, the protocol-control, user-control, command, data, shared-object and
-// aggregate message codecs, AMF0 and AMF3 (both directions: commands switch to AMF3 when the
-// server confirms objectEncoding 3), the URL parser, NetConnection and NetStream with their
-// media-message parsing into MediaFrames. What it leaves out is what a client never reaches: the
-// server handshake, the codec-configuration parsers (AVC/HEVC/AV1/VP9/audio configs), the FLV
-// file reader and writer, the message encoders only a server uses, the hex/test helpers.
+// reader and writer, the protocol-control, user-control, command, data and aggregate message
+// codecs, AMF0 (both directions), the URL parser, NetConnection and NetStream with their
+// media-message parsing into MediaFrames. It is an AMF0 client, like hls.js's light build: RTMP's
+// default object encoding is AMF0 (OBS, FFmpeg, nginx-rtmp, node-media-server), so AMF3 and
+// shared-object decoding are opt-in codecs a page passes to the NetConnection (`codecs`), and
+// this entry passes none; core-full.ts is the same client with both (`fullCodecs`). What it leaves
+// out is what a client never reaches: the server handshake, the codec-configuration parsers
+// (AVC/HEVC/AV1/VP9/audio configs), the FLV file reader and writer, the message encoders only a
+// server uses, the hex/test helpers.
 import { AmfEcmaArray } from '@rtmp-web/amf';
 import type { AmfValue } from '@rtmp-web/amf';
 import { NetConnection, parseRtmpUrl } from '@rtmp-web/rtmp';
-import type { MediaFrame, NetStream, ProtocolTap, Transport } from '@rtmp-web/rtmp';
+import type { MediaFrame, NetStream, ProtocolTap, SessionCodecs, Transport } from '@rtmp-web/rtmp';
 
 export interface ClientOptions {
   url: string;
   /** An open transport: the player's WebSocketTransport through the bridge. */
   transport: Transport;
   handshake?: 'simple' | 'digest';
+  /** Opt-in codecs (AMF3, shared objects); none here. objectEncoding 3 needs `codecs.amf3`. */
+  codecs?: SessionCodecs;
   objectEncoding?: 0 | 3;
   tap?: ProtocolTap;
   onFrame(frame: MediaFrame): void;
@@ -30,7 +35,7 @@ export interface ClientOptions {
  * write with C2), the stream wired as soon as it exists, then frames, metadata and status reported.
  */
 export async function playRtmp(options: ClientOptions): Promise<{ connection: NetConnection; stream: NetStream }> {
-  const connection = new NetConnection();
+  const connection = new NetConnection(options.codecs ? { codecs: options.codecs } : {});
   connection.on('status', (info) => options.onStatus('connection', info.code, info.description));
   connection.on('close', (event) => options.onClose(event.error?.message));
   connection.handle('onBWCheck', () => null);

@@ -1,7 +1,9 @@
 // The wire protocol without the session, for information: what a client that drives the
 // protocol itself would embed. Client handshake, ChunkReader/ChunkWriter, the message codecs a
 // client decodes (protocol control, user control, commands, data, shared objects, aggregates) and
-// encodes (commands, acknowledgements, window size, chunk size, user control), AMF0 and AMF3.
+// encodes (commands, acknowledgements, window size, chunk size, user control), AMF0. AMF3 is an
+// opt-in codec (decoders take `{ amf3: amf3Codec }`), not passed here: a type 15/16/17 message or
+// an AVM+ switch is then a MESSAGE_MALFORMED whose cause is AMF_AMF3_NOT_ENABLED.
 // No NetConnection/NetStream, no URL parser, no audio/video message parsing.
 import {
   ChunkReader,

@@ -1,16 +1,18 @@
 import { ByteReader, ByteWriter, utf8Encode } from '@rtmp-web/bytes';
-import { Amf3Reader, Amf3Writer } from './amf3';
-import { AmfError, assertFits, depthExceeded, unknownMarker, withAmfErrors } from './errors';
-import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_REFERENCES, type AmfDecodeOptions, type AmfEncodeOptions } from './options';
+import { AmfError, amf3NotEnabled, assertFits, depthExceeded, unknownMarker, withAmfErrors } from './errors';
 import {
-  AmfDictionary,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_REFERENCES,
+  type Amf3ValueReader,
+  type Amf3ValueWriter,
+  type AmfDecodeOptions,
+  type AmfEncodeOptions,
+} from './options';
+import {
   AmfEcmaArray,
-  AmfExternalizable,
   AmfInteger,
   AmfTypedObject,
   AmfUnsupported,
-  AmfVector,
-  AmfXml,
   AmfXmlDocument,
   isPlainObject,
   setOwn,
@@ -74,7 +76,7 @@ export class Amf0Reader {
   private readonly maxDepth: number;
   private readonly maxReferences: number;
   private readonly options: AmfDecodeOptions;
-  private sharedAmf3: Amf3Reader | undefined;
+  private sharedAmf3: Amf3ValueReader | undefined;
 
   constructor(options: AmfDecodeOptions = {}) {
     this.options = options;
@@ -164,10 +166,10 @@ export class Amf0Reader {
         return typed;
       }
       case AVM_PLUS: {
-        // AMF0 §3.1: the next value is AMF3.
-        const amf3 = this.options.shareAmf3Context
-          ? (this.sharedAmf3 ??= new Amf3Reader(this.options))
-          : new Amf3Reader(this.options);
+        // AMF0 §3.1: the next value is AMF3, readable only with the AMF3 codec the caller passed.
+        const codec = this.options.amf3;
+        if (!codec) throw amf3NotEnabled(`AVM+ switch (0x11) to AMF3 at offset ${reader.position - 1}`, { marker, offset: reader.position - 1 });
+        const amf3 = this.options.shareAmf3Context ? (this.sharedAmf3 ??= codec.reader(this.options)) : codec.reader(this.options);
         return amf3.readValueAtDepth(reader, depth);
       }
       case MOVIE_CLIP:
@@ -227,7 +229,7 @@ export class Amf0Writer {
   private readonly inProgress = new Set<object>();
   private readonly maxDepth: number;
   private readonly options: AmfEncodeOptions;
-  private sharedAmf3: Amf3Writer | undefined;
+  private sharedAmf3: Amf3ValueWriter | undefined;
 
   constructor(options: AmfEncodeOptions = {}) {
     this.options = options;
@@ -245,8 +247,10 @@ export class Amf0Writer {
   }
 
   private writeAvmPlusAtDepth(writer: ByteWriter, value: AmfValue, depth: number): void {
+    const codec = this.options.amf3;
+    if (!codec) throw amf3NotEnabled('value to write behind an AVM+ switch (0x11)');
     writer.u8(AVM_PLUS);
-    const amf3 = this.options.shareAmf3Context ? (this.sharedAmf3 ??= new Amf3Writer(this.options)) : new Amf3Writer(this.options);
+    const amf3 = this.options.shareAmf3Context ? (this.sharedAmf3 ??= codec.writer(this.options)) : codec.writer(this.options);
     amf3.writeValueAtDepth(writer, value, depth);
   }
 
@@ -282,21 +286,15 @@ export class Amf0Writer {
       writer.u8(XML_DOCUMENT).u32(bytes.byteLength).bytes(bytes);
     } else if (value instanceof AmfUnsupported) {
       writer.u8(UNSUPPORTED);
-    } else if (
-      value instanceof AmfXml ||
-      value instanceof Uint8Array ||
-      value instanceof AmfVector ||
-      value instanceof AmfDictionary ||
-      value instanceof AmfExternalizable
-    ) {
-      if (this.options.avmPlus === false) {
-        throw new AmfError('AMF_UNENCODABLE', `${value.constructor.name} exists only in AMF3 and avmPlus is off`);
-      }
-      this.writeAvmPlusAtDepth(writer, value, depth);
     } else if (Array.isArray(value) || value instanceof AmfEcmaArray || value instanceof AmfTypedObject || isPlainObject(value)) {
       this.writeComplex(writer, value, depth);
+    } else if (this.options.avmPlus !== false && this.options.amf3?.isAmf3Only(value)) {
+      // AmfXml, Uint8Array, AmfVector, AmfDictionary, AmfExternalizable: asked of the AMF3 codec,
+      // so that an AMF0-only writer does not carry those classes.
+      this.writeAvmPlusAtDepth(writer, value, depth);
     } else {
-      throw new AmfError('AMF_UNENCODABLE', `objects of class ${(value as object).constructor?.name ?? '?'} have no AMF form`);
+      const name = (value as object).constructor?.name ?? '?';
+      throw new AmfError('AMF_UNENCODABLE', `objects of class ${name} have no AMF0 form (AMF3-only values need avmPlus and { amf3: amf3Codec })`);
     }
   }
 

@@ -1,7 +1,7 @@
 import { ByteReader, ByteWriter, utf8Encode } from '@rtmp-web/bytes';
 import { AmfError, assertFits, depthExceeded, toAmfError, unknownMarker, withAmfErrors } from './errors';
 import { defaultExternalizables, type ExternalizableRegistry } from './externalizable';
-import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_REFERENCES, type AmfDecodeOptions, type AmfEncodeOptions } from './options';
+import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_REFERENCES, type Amf3Codec, type AmfDecodeOptions, type AmfEncodeOptions } from './options';
 import {
   AMF3_INTEGER_MAX,
   AMF3_INTEGER_MIN,
@@ -635,3 +635,14 @@ export function readAmf3Value(reader: ByteReader, options?: AmfDecodeOptions): A
 export function writeAmf3Value(writer: ByteWriter, value: AmfValue, options?: AmfEncodeOptions): void {
   new Amf3Writer(options).writeValue(writer, value);
 }
+
+/**
+ * The AMF3 codec, for the `amf3` option of the AMF0 codec (AVM+ switch, AMF0 §3.1) and of the
+ * RTMP session. Importing it is what brings AMF3 into a bundle.
+ */
+export const amf3Codec: Amf3Codec = {
+  reader: (options) => new Amf3Reader(options),
+  writer: (options) => new Amf3Writer(options),
+  isAmf3Only: (value) =>
+    value instanceof AmfXml || value instanceof Uint8Array || value instanceof AmfVector || value instanceof AmfDictionary || value instanceof AmfExternalizable,
+};

@@ -28,7 +28,9 @@ export type AmfErrorCode =
   /** An externalizable codec threw something that is not an AmfError. */
   | 'AMF_EXTERNALIZABLE_FAILED'
   /** A value that cannot be written in the requested encoding. */
-  | 'AMF_UNENCODABLE';
+  | 'AMF_UNENCODABLE'
+  /** An AVM+ switch (0x11) read, or an AMF3 value to write, by an AMF0 codec given no `amf3` option. */
+  | 'AMF_AMF3_NOT_ENABLED';
 
 export class AmfError extends CodedError {
   declare readonly code: AmfErrorCode;
@@ -83,4 +85,12 @@ export function depthExceeded(maxDepth: number): AmfError {
 /** A type marker the format does not define (AMF0 §2.1, AMF3 §3.1); `offset` is the marker's position. */
 export function unknownMarker(format: 'AMF0' | 'AMF3', marker: number, offset: number): AmfError {
   return new AmfError('AMF_UNKNOWN_MARKER', `unknown ${format} marker 0x${marker.toString(16)}`, { marker, offset });
+}
+
+/**
+ * The AMF0 codec met AMF3 (an AVM+ switch to read, or a value only AMF3 can write) and was given
+ * no AMF3 codec: say what arrived and what to pass, since the fix is the caller's option.
+ */
+export function amf3NotEnabled(what: string, details: Record<string, unknown> = {}): AmfError {
+  return new AmfError('AMF_AMF3_NOT_ENABLED', `${what}: AMF3 is not enabled (pass { amf3: amf3Codec } in the options)`, details);
 }

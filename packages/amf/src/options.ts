@@ -1,4 +1,36 @@
+import type { ByteReader, ByteWriter } from '@rtmp-web/bytes';
 import type { ExternalizableRegistry } from './externalizable';
+import type { AmfValue } from './values';
+
+/** One AMF3 reading context (the three reference tables of AMF3 §2.2), as an AVM+ switch needs it. */
+export interface Amf3ValueReader {
+  /** Reads one AMF3 value (marker included). Throws only AmfError. */
+  readValue(reader: ByteReader): AmfValue;
+  /** Reads one AMF3 value (marker included) `depth` containers deep. */
+  readValueAtDepth(reader: ByteReader, depth: number): AmfValue;
+}
+
+/** One AMF3 writing context, as an AVM+ switch needs it. */
+export interface Amf3ValueWriter {
+  /** Writes one AMF3 value (marker included). Throws only AmfError. */
+  writeValue(writer: ByteWriter, value: AmfValue): void;
+  /** Writes one AMF3 value (marker included) `depth` containers deep. */
+  writeValueAtDepth(writer: ByteWriter, value: AmfValue, depth: number): void;
+}
+
+/**
+ * AMF3 support for the AMF0 codec: what it needs for the AVM+ switch (0x11, AMF0 §3.1), the only
+ * place AMF0 meets AMF3. It is an option, not an import, so that an AMF0-only client (the RTMP
+ * default object encoding) does not carry the AMF3 codec: pass `amf3Codec` to enable it.
+ */
+export interface Amf3Codec {
+  /** A new AMF3 reading context. */
+  reader(options: AmfDecodeOptions): Amf3ValueReader;
+  /** A new AMF3 writing context. */
+  writer(options: AmfEncodeOptions): Amf3ValueWriter;
+  /** Whether `value` exists only in AMF3 (XML, ByteArray, Vector, Dictionary, externalizable), so AMF0 writes it behind the switch. */
+  isAmf3Only(value: object): boolean;
+}
 
 export interface AmfDecodeOptions {
   /** Deepest nesting of containers accepted. Default 64. */
@@ -17,6 +49,11 @@ export interface AmfDecodeOptions {
    * one reader, instead of a fresh context per switched value. Default false.
    */
   shareAmf3Context?: boolean;
+  /**
+   * AMF0 only: the AMF3 codec (`amf3Codec`) that reads a value behind an AVM+ switch (0x11).
+   * Without it such a value fails with AMF_AMF3_NOT_ENABLED. Default: none.
+   */
+  amf3?: Amf3Codec;
 }
 
 export interface AmfEncodeOptions {
@@ -32,9 +69,15 @@ export interface AmfEncodeOptions {
   /**
    * AMF0 only: values that AMF0 cannot express (AmfXml, Uint8Array, AmfVector, AmfDictionary,
    * AmfExternalizable) are written as an AVM+ switch (0x11) followed by the AMF3 value.
-   * Default true; false makes them AMF_UNENCODABLE.
+   * Default true; false, or no `amf3` codec, makes them AMF_UNENCODABLE.
    */
   avmPlus?: boolean;
+  /**
+   * AMF0 only: the AMF3 codec (`amf3Codec`) that writes values behind an AVM+ switch. Without it
+   * `writeAvmPlus` fails with AMF_AMF3_NOT_ENABLED, and AMF3-only values are AMF_UNENCODABLE
+   * (AMF0 has no form for them; the message says to pass `amf3`). Default: none.
+   */
+  amf3?: Amf3Codec;
   /** AMF0 only: share one AMF3 context across all AVM+ switches of one writer. Default false. */
   shareAmf3Context?: boolean;
   /**

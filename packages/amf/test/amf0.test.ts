@@ -9,6 +9,7 @@ import {
   AmfUnsupported,
   AmfXml,
   AmfXmlDocument,
+  amf3Codec,
   decodeAmf0,
   encodeAmf0,
   readAmf0Value,
@@ -19,6 +20,9 @@ import {
   type AmfValue,
 } from '../src/index';
 import { expectAmfError, expectEveryPrefixTruncated } from './helpers';
+
+/** What AMF0 needs to read and write behind an AVM+ switch (0x11). */
+const withAmf3 = { amf3: amf3Codec };
 
 interface Fixture {
   name: string;
@@ -156,17 +160,22 @@ const fixtures: Fixture[] = [
     hex: `11                      # avmplus-object-marker
           0c 07 010203            # AMF3 ByteArray of 3 bytes`,
     value: () => new Uint8Array([1, 2, 3]),
+    decode: withAmf3,
+    encode: withAmf3,
   },
   {
     name: 'AVM+ switch to an AMF3 integer (re-encoded as an AMF0 number)',
     hex: `11 04 05`,
     value: () => 5,
+    decode: withAmf3,
     reencodedHex: `00 4014000000000000`,
   },
   {
     name: 'AVM+ switch to E4X XML, which only AMF3 has',
     hex: `11 0b 09 3c612f3e`,
     value: () => new AmfXml('<a/>'),
+    decode: withAmf3,
+    encode: withAmf3,
   },
 ];
 
@@ -236,7 +245,7 @@ describe('AMF0 in a command message', () => {
 
   it('writeAvmPlus puts any value behind the 0x11 switch (type-17 commands)', () => {
     const writer = new ByteWriter();
-    const amf0 = new Amf0Writer();
+    const amf0 = new Amf0Writer(withAmf3);
     amf0.writeValue(writer, 'connect');
     amf0.writeAvmPlus(writer, { a: 1 });
     expect(toHex(writer.finish())).toBe(toHex(fromHex(`02 0007 636f6e6e656374   11 0a 0b 01 03 61 04 01 01`)));
@@ -245,14 +254,52 @@ describe('AMF0 in a command message', () => {
   it('gives each AVM+ switch a fresh AMF3 context unless told to share one', () => {
     // Two switched strings; the second is a string reference to the first ("abc").
     const bytes = fromHex(`11 06 07 616263   11 06 00`);
-    expectAmfError(() => decodeAmf0(bytes), 'AMF_BAD_REFERENCE');
-    expect(decodeAmf0(bytes, { shareAmf3Context: true })).toStrictEqual(['abc', 'abc']);
+    expectAmfError(() => decodeAmf0(bytes, withAmf3), 'AMF_BAD_REFERENCE');
+    expect(decodeAmf0(bytes, { ...withAmf3, shareAmf3Context: true })).toStrictEqual(['abc', 'abc']);
     const writer = new ByteWriter();
-    const amf0 = new Amf0Writer({ shareAmf3Context: true });
+    const amf0 = new Amf0Writer({ ...withAmf3, shareAmf3Context: true });
     amf0.writeAvmPlus(writer, 'abc');
     amf0.writeAvmPlus(writer, 'abc');
     expect(toHex(writer.finish())).toBe(toHex(bytes));
-    expect(toHex(encodeAmf0([new AmfXml('abc'), new AmfXml('abc')]))).toBe('110b07616263110b07616263');
+    expect(toHex(encodeAmf0([new AmfXml('abc'), new AmfXml('abc')], withAmf3))).toBe('110b07616263110b07616263');
+  });
+});
+
+describe('AMF0 without the AMF3 codec (AMF3 is opt-in)', () => {
+  it('fails an AVM+ switch with AMF_AMF3_NOT_ENABLED, saying where it was and what to pass', () => {
+    // "onFoo", then 0x11 switching to an AMF3 integer 5: the switch is at offset 8.
+    const bytes = fromHex(`02 0005 6f6e466f6f   11 04 05`);
+    const error = expectAmfError(() => decodeAmf0(bytes), 'AMF_AMF3_NOT_ENABLED');
+    expect(error.details).toStrictEqual({ marker: 0x11, offset: 8 });
+    expect(error.message).toContain('AVM+ switch (0x11)');
+    expect(error.message).toContain('at offset 8');
+    expect(error.message).toContain('{ amf3: amf3Codec }');
+    expect(error.fatal).toBe(true);
+    // The same inside a container, and through one reader used value by value.
+    expectAmfError(() => decodeAmf0(fromHex(`03 0001 61 11 01 0000 09`)), 'AMF_AMF3_NOT_ENABLED');
+    const reader = new ByteReader(bytes);
+    const amf0 = new Amf0Reader();
+    expect(amf0.readValue(reader)).toBe('onFoo');
+    expectAmfError(() => amf0.readValue(reader), 'AMF_AMF3_NOT_ENABLED');
+  });
+
+  it('fails writeAvmPlus with AMF_AMF3_NOT_ENABLED, and AMF3-only values as AMF_UNENCODABLE, writing nothing', () => {
+    // AMF0 has no form for them; which values are AMF3-only is the AMF3 codec's knowledge.
+    for (const value of [new Uint8Array(1), new AmfXml('<a/>')]) {
+      const error = expectAmfError(() => encodeAmf0([value]), 'AMF_UNENCODABLE');
+      expect(error.message).toContain('{ amf3: amf3Codec }');
+    }
+    const writer = new ByteWriter();
+    const amf0 = new Amf0Writer();
+    const error = expectAmfError(() => amf0.writeAvmPlus(writer, { a: 1 }), 'AMF_AMF3_NOT_ENABLED');
+    expect(error.message).toBe('value to write behind an AVM+ switch (0x11): AMF3 is not enabled (pass { amf3: amf3Codec } in the options)');
+    expect(writer.finish().byteLength).toBe(0);
+    // avmPlus: false still says the value has no AMF0 form at all.
+    expectAmfError(() => encodeAmf0([new Uint8Array(1)], { avmPlus: false }), 'AMF_UNENCODABLE');
+    // Everything AMF0 itself expresses needs no AMF3 codec.
+    expect(toHex(encodeAmf0([{ a: [1, 'x', null] }, new AmfXmlDocument('<a/>')]))).toBe(
+      toHex(fromHex(`03 0001 61 0a 00000003 00 3ff0000000000000 02 0001 78 05 0000 09   0f 00000004 3c612f3e`)),
+    );
   });
 
   it('writeAmf0Value writes one value with a fresh context', () => {
@@ -318,7 +365,7 @@ describe('AMF0 malformed input', () => {
   ];
   for (const [name, hex, code] of cases) {
     it(`${name} -> ${code}`, () => {
-      expectAmfError(() => decodeAmf0(fromHex(hex)), code as never);
+      expectAmfError(() => decodeAmf0(fromHex(hex), withAmf3), code as never);
     });
   }
 

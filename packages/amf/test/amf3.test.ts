@@ -13,6 +13,7 @@ import {
   AmfXml,
   AmfXmlDocument,
   ExternalizableRegistry,
+  amf3Codec,
   decodeAmf0,
   decodeAmf3,
   encodeAmf3,
@@ -335,8 +336,8 @@ describe('AMF3 malformed input', () => {
     expectAmfError(() => decodeAmf3(nested(65)), 'AMF_DEPTH_EXCEEDED');
     // 40 AMF0 strict arrays, then an AVM+ switch into AMF3 arrays: the depth keeps counting.
     const mixed = (amf3Depth: number) => fromHex('0a00000001'.repeat(40) + '11' + '090301'.repeat(amf3Depth) + '01');
-    expect(decodeAmf0(mixed(24))).toHaveLength(1);
-    expectAmfError(() => decodeAmf0(mixed(25)), 'AMF_DEPTH_EXCEEDED');
+    expect(decodeAmf0(mixed(24), { amf3: amf3Codec })).toHaveLength(1);
+    expectAmfError(() => decodeAmf0(mixed(25), { amf3: amf3Codec }), 'AMF_DEPTH_EXCEEDED');
     const loop: AmfValue[] = [];
     let cursor = loop;
     for (let i = 0; i < 64; i++) cursor.push((cursor = []));

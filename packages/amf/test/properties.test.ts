@@ -16,6 +16,7 @@ import {
   AmfVector,
   AmfXml,
   AmfXmlDocument,
+  amf3Codec,
   decodeAmf0,
   decodeAmf3,
   encodeAmf0,
@@ -24,6 +25,9 @@ import {
   type AmfObject,
   type AmfValue,
 } from '../src/index';
+
+/** AMF0 with its AVM+ switch (0x11) enabled: the generated values include AMF3-only ones. */
+const withAmf3 = { amf3: amf3Codec };
 
 const text = fc.string({ unit: 'binary', maxLength: 10 });
 // "__proto__" has its own test; fast-check would build it as a prototype change, not a member.
@@ -108,10 +112,10 @@ describe('round trips (fast-check)', () => {
   it('AMF0: decode(encode(values)) equals values, and the bytes are stable', () => {
     fc.assert(
       fc.property(fc.array(amf0Value, { minLength: 1, maxLength: 3 }), (values) => {
-        const encoded = encodeAmf0(values);
-        const decoded = decodeAmf0(encoded);
+        const encoded = encodeAmf0(values, withAmf3);
+        const decoded = decodeAmf0(encoded, withAmf3);
         expect(decoded).toStrictEqual(values);
-        expect(toHex(encodeAmf0(decoded))).toBe(toHex(encoded));
+        expect(toHex(encodeAmf0(decoded, withAmf3))).toBe(toHex(encoded));
       }),
       { numRuns: 300 },
     );
@@ -120,8 +124,8 @@ describe('round trips (fast-check)', () => {
   it('AMF0 with references: shared objects come back shared', () => {
     fc.assert(
       fc.property(dictionaryOf(key, amf0Value), (shared) => {
-        const encoded = encodeAmf0([[shared, { again: shared }]], { references: true });
-        const [decoded] = decodeAmf0(encoded) as [[AmfObject, { again: AmfObject }]];
+        const encoded = encodeAmf0([[shared, { again: shared }]], { ...withAmf3, references: true });
+        const [decoded] = decodeAmf0(encoded, withAmf3) as [[AmfObject, { again: AmfObject }]];
         expect(decoded[1].again).toBe(decoded[0]);
         expect(decoded[0]).toStrictEqual(shared);
       }),
@@ -186,8 +190,8 @@ describe('hostile input (fast-check)', () => {
       fc.property(hostile, (input) => {
         decodeOrAmfError(() => decodeAmf0(input), (values) => encodeAmf0(values));
         decodeOrAmfError(
-          () => decodeAmf0(input, { allowMissingObjectEnd: true, shareAmf3Context: true }),
-          (values) => encodeAmf0(values, { references: true }),
+          () => decodeAmf0(input, { ...withAmf3, allowMissingObjectEnd: true, shareAmf3Context: true }),
+          (values) => encodeAmf0(values, { ...withAmf3, references: true }),
         );
       }),
       { numRuns: 3000 },
@@ -209,7 +213,7 @@ describe('hostile input (fast-check)', () => {
       fc.property(amf3Value, amf0Value, mutations, fc.nat(), (value3, value0, edits, cut) => {
         for (const [encoded, decode, encode] of [
           [encodeAmf3([value3]), decodeAmf3, encodeAmf3],
-          [encodeAmf0([value0]), decodeAmf0, encodeAmf0],
+          [encodeAmf0([value0], withAmf3), (bytes: Uint8Array) => decodeAmf0(bytes, withAmf3), (values: AmfValue[]) => encodeAmf0(values, withAmf3)],
         ] as const) {
           const mutated = encoded.slice();
           for (const [at, byte] of edits) if (mutated.length > 0) mutated[at % mutated.length] = byte;

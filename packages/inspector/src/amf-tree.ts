@@ -1,6 +1,7 @@
 import { ByteReader } from '@rtmp-web/bytes';
 import {
   Amf0Reader,
+  amf3Codec,
   AmfDictionary,
   AmfEcmaArray,
   AmfExternalizable,
@@ -160,7 +161,7 @@ function truncate(text: string, max: number): string {
 export function topLevelEncodings(payload: Uint8Array, type: number): Array<0 | 3> {
   const reader = new ByteReader(payload);
   if ((type === 15 || type === 17) && payload[0] === 0x00) reader.skip(1);
-  const amf0 = new Amf0Reader();
+  const amf0 = new Amf0Reader({ amf3: amf3Codec });
   const out: Array<0 | 3> = [];
   try {
     while (reader.remaining > 0) {

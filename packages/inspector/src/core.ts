@@ -4,6 +4,7 @@
  * because an inspector must keep showing a session that breaks the rules.
  */
 import type { CodedError } from '@rtmp-web/bytes';
+import { amf3Codec } from '@rtmp-web/amf';
 import type { AmfValue } from '@rtmp-web/amf';
 import type { MediaFrame, ProtocolControl, RtmpCommand, RtmpData, RtmpMessage, SharedObjectMessage, UserControlEvent } from '@rtmp-web/rtmp';
 import {
@@ -54,6 +55,9 @@ export function decodeRecord(record: MessageRecord): DecodedMessage {
   return decoded;
 }
 
+/** The inspector shows whatever a session carried: AMF3 (opt-in in the codecs) always enabled. */
+const WITH_AMF3 = { amf3: amf3Codec };
+
 export function decodeMessage(message: RtmpMessage): DecodedMessage {
   try {
     switch (message.type) {
@@ -67,13 +71,13 @@ export function decodeMessage(message: RtmpMessage): DecodedMessage {
         return { kind: 'user-control', control: decodeUserControl(message.payload) };
       case MessageType.CommandAmf0:
       case MessageType.CommandAmf3:
-        return { kind: 'command', command: decodeCommand(message) };
+        return { kind: 'command', command: decodeCommand(message, WITH_AMF3) };
       case MessageType.DataAmf0:
       case MessageType.DataAmf3:
-        return { kind: 'data', data: decodeDataMessage(message) };
+        return { kind: 'data', data: decodeDataMessage(message, WITH_AMF3) };
       case MessageType.SharedObjectAmf0:
       case MessageType.SharedObjectAmf3:
-        return { kind: 'shared-object', sharedObject: decodeSharedObjectMessage(message) };
+        return { kind: 'shared-object', sharedObject: decodeSharedObjectMessage(message, WITH_AMF3) };
       case MessageType.Audio:
       case MessageType.Video:
         return { kind: 'media', frames: framesOf(message) };

@@ -1,4 +1,4 @@
-import { encodeAmf0 } from '@rtmp-web/amf';
+import { amf3Codec, encodeAmf0 } from '@rtmp-web/amf';
 import { MessageType, readFlvFile, writeFlvFile } from '@rtmp-web/rtmp';
 import type { FlvTagToWrite, RtmpMessage } from '@rtmp-web/rtmp';
 import { timestampDelta } from './analyzer';
@@ -55,7 +55,8 @@ function tagBody(message: RtmpMessage): Uint8Array | undefined {
   const decoded = decodeRecord({ index: -1, direction: 'in', at: 0, delta: 0, chunks: [], ...message });
   if (decoded.kind !== 'data') return undefined;
   try {
-    return encodeAmf0([decoded.data.name, ...decoded.data.args]);
+    // AMF3-only values (XML, byte arrays, vectors) stay AMF3 behind the AVM+ switch.
+    return encodeAmf0([decoded.data.name, ...decoded.data.args], { amf3: amf3Codec });
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 import type net from 'node:net';
 import { CodedError } from '@rtmp-web/bytes';
+import { amf3Codec } from '@rtmp-web/amf';
 import type { AmfValue } from '@rtmp-web/amf';
 import {
   ChunkReader,
@@ -169,7 +170,8 @@ export class DemoRtmpConnection {
   }
 
   private command(message: RtmpMessage): void {
-    const command = decodeCommand(message);
+    // Viewers that asked for objectEncoding 3 send type-17 commands with AMF3 values.
+    const command = decodeCommand(message, { amf3: amf3Codec });
     const args = command.args;
     if (this.phase === 'awaiting-connect') {
       if (command.name !== 'connect') {

@@ -1,4 +1,4 @@
-import { AmfEcmaArray, decodeAmf0, encodeAmf0 } from '@rtmp-web/amf';
+import { AmfEcmaArray, amf3Codec, decodeAmf0, encodeAmf0 } from '@rtmp-web/amf';
 import type { AmfValue } from '@rtmp-web/amf';
 
 /**
@@ -6,7 +6,7 @@ import type { AmfValue } from '@rtmp-web/amf';
  * array, or by an anonymous object in some writers). Null when the body is something else.
  */
 export function readOnMetaData(scriptBody: Uint8Array): Record<string, AmfValue> | null {
-  const values = decodeAmf0(scriptBody);
+  const values = decodeAmf0(scriptBody, { amf3: amf3Codec });
   if (values[0] !== 'onMetaData') return null;
   return toRecord(values[1]);
 }
@@ -22,7 +22,7 @@ export function liveMetadataBody(scriptBody: Uint8Array): Uint8Array {
   const entries = Object.entries(record).filter(([key]) => !FILE_ONLY_FIELDS.has(key));
   // The ECMA array count states the number of entries, as FFmpeg and nginx-rtmp write it
   // (AMF0 §2.10 calls it approximate; some players size a table from it).
-  return encodeAmf0(['onMetaData', new AmfEcmaArray(entries)], { ecmaArrayCount: 'entry-count' });
+  return encodeAmf0(['onMetaData', new AmfEcmaArray(entries)], { ecmaArrayCount: 'entry-count', amf3: amf3Codec });
 }
 
 const FILE_ONLY_FIELDS = new Set(['duration', 'filesize', 'keyframes', 'lasttimestamp', 'lastkeyframetimestamp', 'lastkeyframelocation']);

@@ -1,5 +1,5 @@
 import type { CodedError } from '@rtmp-web/bytes';
-import { NetConnection, parseRtmpUrl } from '@rtmp-web/rtmp';
+import { NetConnection, fullCodecs, parseRtmpUrl } from '@rtmp-web/rtmp';
 import type { MediaFrame, MediaMessageEvent, NetStream, ProtocolTap, RtmpUrl, Transport } from '@rtmp-web/rtmp';
 import { TcpTransport } from '@rtmp-web/rtmp/node';
 import { amfToJson } from './amf-json';
@@ -87,7 +87,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const openTransport = options.openTransport ?? defaultOpenTransport;
 
   const transport = await openTransport(url, timeoutMs);
-  const connection = new NetConnection();
+  // The probe reports whatever a server sends: AMF3 and shared objects enabled.
+  const connection = new NetConnection({ codecs: fullCodecs });
   try {
     const connected = await connection.connect(url, {
       transport,

@@ -32,6 +32,8 @@ export interface CommandInit {
  * Decodes a command message. Type 20 is a run of AMF0 values. Type 17 starts with a format byte
  * (0x00) and continues in AMF0, where each value may switch to AMF3 with the 0x11 marker; some
  * peers omit the format byte, which is recognisable because a command starts with a string.
+ * A value behind 0x11 needs `options.amf3` (`amf3Codec`); without it the MESSAGE_MALFORMED error
+ * has AmfError AMF_AMF3_NOT_ENABLED as its cause (`details.causeCode`).
  */
 export function decodeCommand(message: RtmpMessage, options?: AmfDecodeOptions): RtmpCommand {
   expectType(message.type, [MSG_COMMAND_AMF0, MSG_COMMAND_AMF3], 'command message');
@@ -52,7 +54,9 @@ export function decodeCommand(message: RtmpMessage, options?: AmfDecodeOptions):
  * Encodes a command payload. Encoding 0: name, transaction id, command object and arguments in
  * AMF0 (message type 20). Encoding 3 (message type 17): the 0x00 format byte, name and transaction
  * id in AMF0 (servers match on them without an AMF3 reader), then every non-null value behind an
- * AVM+ switch (0x11) in AMF3, as Flash Player does with objectEncoding 3.
+ * AVM+ switch (0x11) in AMF3, as Flash Player does with objectEncoding 3. AMF3 is opt-in:
+ * encoding 3 (and any AMF3-only value) needs `options.amf3` (`amf3Codec`), or fails with
+ * AmfError AMF_AMF3_NOT_ENABLED.
  */
 export function encodeCommand(command: CommandInit, encoding: ObjectEncoding = 0, options?: AmfEncodeOptions): Uint8Array {
   const writer = new ByteWriter(128);
@@ -67,14 +71,15 @@ export function encodeCommand(command: CommandInit, encoding: ObjectEncoding = 0
 /** A command message ready for ChunkWriter. NetConnection commands use stream 0 and chunk stream 3. */
 export function commandMessage(
   command: CommandInit,
-  options: { encoding?: ObjectEncoding; streamId?: number; csid?: number; timestamp?: number } = {},
+  /** `amf`: the encoder's options; encoding 3 needs `amf.amf3` (`amf3Codec`). */
+  options: { encoding?: ObjectEncoding; streamId?: number; csid?: number; timestamp?: number; amf?: AmfEncodeOptions } = {},
 ): RtmpMessage {
   const encoding = options.encoding ?? 0;
   return {
     type: encoding === 3 ? MSG_COMMAND_AMF3 : MSG_COMMAND_AMF0,
     streamId: options.streamId ?? 0,
     timestamp: options.timestamp ?? 0,
-    payload: encodeCommand(command, encoding),
+    payload: encodeCommand(command, encoding, options.amf),
     csid: options.csid ?? ((options.streamId ?? 0) === 0 ? ChunkStreamId.Command : ChunkStreamId.StreamCommand),
   };
 }

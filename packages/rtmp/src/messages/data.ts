@@ -61,14 +61,15 @@ export function encodeDataMessage(data: DataInit, encoding: ObjectEncoding = 0, 
 /** A data message ready for ChunkWriter. */
 export function dataMessage(
   data: DataInit,
-  options: { encoding?: ObjectEncoding; streamId?: number; csid?: number; timestamp?: number } = {},
+  /** `amf`: the encoder's options; encoding 3 needs `amf.amf3` (`amf3Codec`). */
+  options: { encoding?: ObjectEncoding; streamId?: number; csid?: number; timestamp?: number; amf?: AmfEncodeOptions } = {},
 ): RtmpMessage {
   const encoding = options.encoding ?? 0;
   return {
     type: encoding === 3 ? MSG_DATA_AMF3 : MSG_DATA_AMF0,
     streamId: options.streamId ?? 0,
     timestamp: options.timestamp ?? 0,
-    payload: encodeDataMessage(data, encoding),
+    payload: encodeDataMessage(data, encoding, options.amf),
     csid: options.csid ?? ChunkStreamId.Data,
   };
 }

@@ -1,5 +1,5 @@
-import { Amf0Reader, Amf0Writer, Amf3Reader, readU29 } from '@rtmp-web/amf';
-import type { AmfDecodeOptions, AmfEncodeOptions, AmfValue } from '@rtmp-web/amf';
+import { Amf0Reader, Amf0Writer, AmfError, readU29 } from '@rtmp-web/amf';
+import type { Amf3ValueReader, AmfDecodeOptions, AmfEncodeOptions, AmfValue } from '@rtmp-web/amf';
 import { ByteReader, ByteWriter, utf8Encode } from '@rtmp-web/bytes';
 import { RtmpError } from '../errors';
 import type { RtmpMessage } from '../types';
@@ -75,7 +75,9 @@ const KINDS = new Map<number, SharedObjectEventKind>(
  * u32 is 2, as Red5 and FMS write it, then 4 reserved bytes), then events of type u8, length u32
  * and data. Names inside events are u16-length UTF-8 strings; values are AMF0 (switching to AMF3
  * behind 0x11). Type 16 starts with an encoding byte: 0 keeps this layout, 3 makes the strings
- * AMF3 strings and the values AMF3, as Red5 reads it.
+ * AMF3 strings and the values AMF3, as Red5 reads it; that layout, like any AVM+ switch, needs
+ * `options.amf3` (`amf3Codec`) and fails with AMF_AMF3_NOT_ENABLED (as MESSAGE_MALFORMED's cause)
+ * without it.
  */
 export function decodeSharedObjectMessage(message: RtmpMessage, options?: AmfDecodeOptions): SharedObjectMessage {
   expectType(message.type, [MSG_SHARED_OBJECT_AMF0, MSG_SHARED_OBJECT_AMF3], 'shared object message');
@@ -168,10 +170,17 @@ class Amf0ValueSource implements ValueSource {
  * AMF3 values. The names have a string table of their own, apart from the values' reader.
  */
 class Amf3ValueSource implements ValueSource {
-  private readonly amf3: Amf3Reader;
+  private readonly amf3: Amf3ValueReader;
   private readonly strings: string[] = [];
-  constructor(options?: AmfDecodeOptions) {
-    this.amf3 = new Amf3Reader(options);
+  constructor(options: AmfDecodeOptions = {}) {
+    if (!options.amf3) {
+      throw new AmfError(
+        'AMF_AMF3_NOT_ENABLED',
+        'shared object message in the AMF3 layout (type 16, encoding byte 3), but AMF3 is not enabled: pass { amf3: amf3Codec } (from @rtmp-web/amf) in the decode options',
+        { encodingByte: 3 },
+      );
+    }
+    this.amf3 = options.amf3.reader(options);
   }
   readName(reader: ByteReader): string {
     const header = readU29(reader);

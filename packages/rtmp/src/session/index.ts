@@ -12,6 +12,8 @@ export type {
   CallHandler,
 } from './net-connection';
 export { NetStream } from './net-stream';
+export { amf3Codec, sharedObjectCodec, fullCodecs } from './codecs';
+export type { SessionCodecs, SharedObjectCodec, NetConnectionOptions } from './codecs';
 export type { NetStreamEvents, PlayOptions, MediaMessageEvent } from './net-stream';
 export type { NetStatusInfo, NetConnectionStatus, NetStreamStatus, NetConnectionStatusCode, NetStreamStatusCode } from './net-status';
 export { parseRtmpUrl } from './rtmp-url';

@@ -1,6 +1,6 @@
 import type { CodedError } from '@rtmp-web/bytes';
 import { concatBytes } from '@rtmp-web/bytes';
-import type { AmfValue } from '@rtmp-web/amf';
+import type { AmfDecodeOptions, AmfEncodeOptions, AmfValue } from '@rtmp-web/amf';
 import { ClientHandshake } from '../handshake';
 import { ChunkReader, ChunkStreamId, ChunkWriter } from '../chunk';
 import {
@@ -14,7 +14,6 @@ import {
   encodeAcknowledgement,
   encodeWindowAckSize,
   decodeDataMessage,
-  decodeSharedObjectMessage,
   unpackAggregate,
 } from '../messages';
 import type { CommandInit, RtmpCommand, SharedObjectMessage } from '../messages';
@@ -46,11 +45,16 @@ import type { RtmpUrl } from './rtmp-url';
 import { sessionError } from './session-errors';
 import { TypedEmitter } from './typed-emitter';
 import { AcknowledgementWindow } from './acknowledgement-window';
+import type { NetConnectionOptions, SessionCodecs } from './codecs';
 
 export interface ConnectOptions {
   /** An open transport (TcpTransport in Node, WebSocketTransport in a page). The connection owns it from now on. */
   transport: Transport;
-  /** AMF encoding announced in connect (0 = AMF0, 3 = AMF3); later commands use what the server confirms. Default 0. */
+  /**
+   * AMF encoding announced in connect (0 = AMF0, 3 = AMF3); later commands use what the server
+   * confirms. Default 0. 3 needs the AMF3 codec (`new NetConnection({ codecs: { amf3: amf3Codec } })`):
+   * without it connect rejects with SESSION_AMF3_NOT_ENABLED before anything is sent.
+   */
   objectEncoding?: 0 | 3;
   /** connect's flashVer. Default `LNX 9,0,124,2` (what FFmpeg sends when playing). */
   flashVer?: string;
@@ -206,10 +210,20 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
   /** Acknowledgements left to send for reads before media flows (see nudgeDuringSetup). */
   private setupNudgesLeft = 32;
   private lastPeerBandwidthLimitType: number | null = null;
+  /** The opt-in codecs this connection was created with. */
+  readonly codecs: SessionCodecs;
+  /** AMF codec options of every command and data message: the AMF3 codec when enabled. */
+  private readonly amfOptions: AmfDecodeOptions & AmfEncodeOptions;
 
-  constructor() {
+  /**
+   * `options.codecs` enables AMF3 and shared objects (`fullCodecs`, or `amf3Codec` and
+   * `sharedObjectCodec` one by one); without them this is an AMF0 client (see SessionCodecs).
+   */
+  constructor(options: NetConnectionOptions = {}) {
     super();
     this.writer = new ChunkWriter({});
+    this.codecs = options.codecs ?? {};
+    this.amfOptions = this.codecs.amf3 ? { amf3: this.codecs.amf3 } : {};
   }
 
   /** Current protocol state; 'connected' once connect's `_result` arrived. */
@@ -249,6 +263,10 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
   connect(url: string | RtmpUrl, options: ConnectOptions): Promise<ConnectResult> {
     if (this.state !== 'idle') {
       return Promise.reject(sessionError('SESSION_INVALID_STATE', `connect() called in state ${this.state}; a NetConnection connects once`, {}, { fatal: false }));
+    }
+    if (options.objectEncoding === 3 && !this.codecs.amf3) {
+      // Refused before the transport is touched: the caller still owns it, nothing was sent.
+      return Promise.reject(notEnabled('amf3', 'connect with objectEncoding 3', { objectEncoding: 3 }, false));
     }
     let parsed: RtmpUrl;
     try {
@@ -583,7 +601,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
           return;
         case MSG_COMMAND_AMF0:
         case MSG_COMMAND_AMF3:
-          this.handleCommand(decodeCommand(message), message.streamId, message.timestamp);
+          this.handleCommand(this.decodeWith(message, 'command', decodeCommand), message.streamId, message.timestamp);
           return;
         case MSG_DATA_AMF0:
         case MSG_DATA_AMF3:
@@ -593,7 +611,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
           return;
         case MSG_SHARED_OBJECT_AMF0:
         case MSG_SHARED_OBJECT_AMF3: {
-          const decoded = decodeSharedObjectMessage(message);
+          const decoded = this.decodeWith(message, 'shared object message', this.codecs.sharedObjects?.decode);
           this.emit('sharedObject', { ...decoded, streamId: message.streamId, timestamp: message.timestamp });
           if (message.streamId !== 0) this.streams.get(message.streamId)?.handleMessage(message);
           return;
@@ -607,7 +625,34 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
       }
     } catch (error) {
       // A message that cannot be decoded is reported and skipped: the chunk stream itself is intact.
-      this.emit('error', asCodedError(error, 'MESSAGE_MALFORMED', false));
+      // A command that needs AMF3 we were not given is the exception (see decodeWith).
+      const coded = asCodedError(error, 'MESSAGE_MALFORMED', false);
+      if (coded.code === 'SESSION_AMF3_NOT_ENABLED' && coded.fatal) this.teardown(coded);
+      else this.emit('error', coded);
+    }
+  }
+
+  /**
+   * @internal Decodes a command, data or shared object message with the enabled codecs (`decode`
+   * undefined: the shared-object codec is not enabled, SESSION_SHARED_OBJECTS_NOT_ENABLED). AMF3
+   * without its codec (types 15/16/17 as a whole, or an AVM+ switch inside) is
+   * SESSION_AMF3_NOT_ENABLED: fatal for a command, which may be the answer a call, play or connect
+   * itself waits for; non-fatal for data and shared objects, like any undecodable data.
+   */
+  decodeWith<T>(message: RtmpMessage, what: string, decode: ((message: RtmpMessage, options: AmfDecodeOptions) => T) | undefined): T {
+    const { type, streamId } = message;
+    const details = { type, streamId };
+    const fatal = what === 'command';
+    if (!decode) throw notEnabled('sharedObjects', `${what} (type ${type})`, details, false);
+    if (!this.codecs.amf3 && (type === MSG_COMMAND_AMF3 || type === MSG_DATA_AMF3 || type === MSG_SHARED_OBJECT_AMF3)) {
+      throw notEnabled('amf3', `AMF3 ${what} (type ${type})`, details, fatal);
+    }
+    try {
+      return decode(message, this.amfOptions);
+    } catch (error) {
+      // decoding() wraps the AmfError in MESSAGE_MALFORMED and names its code.
+      if ((error as CodedError).details?.causeCode === 'AMF_AMF3_NOT_ENABLED') throw notEnabled('amf3', `${what} (type ${type}) with an AVM+ switch (0x11)`, details, fatal, error);
+      throw error;
     }
   }
 
@@ -620,7 +665,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
       return;
     }
     if (message.type === MSG_DATA_AMF0 || message.type === MSG_DATA_AMF3) {
-      const data = decodeDataMessage(message);
+      const data = this.decodeWith(message, 'data message', decodeDataMessage);
       this.emit('data', { name: data.name, args: data.args, timestamp: message.timestamp, streamId: message.streamId });
     }
   }
@@ -747,7 +792,8 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
     this.clearConnectTimer();
     this.state = 'connected';
     const confirmed = info.raw.objectEncoding;
-    if (confirmed === 0 || confirmed === 3) this.objectEncoding = confirmed;
+    // A server that confirms 3 when we asked for 0 is not followed into AMF3 we cannot write.
+    if (confirmed === 0 || (confirmed === 3 && this.codecs.amf3)) this.objectEncoding = confirmed;
     this.sendOwnSettings();
     const settle = this.connectSettle;
     this.connectSettle = null;
@@ -857,7 +903,7 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
       type: encoding === 3 ? MSG_COMMAND_AMF3 : MSG_COMMAND_AMF0,
       streamId,
       timestamp: 0,
-      payload: encodeCommand(command, encoding),
+      payload: encodeCommand(command, encoding, this.amfOptions),
       csid: streamId === 0 ? ChunkStreamId.Command : ChunkStreamId.StreamCommand,
     };
   }
@@ -916,6 +962,16 @@ export class NetConnection extends TypedEmitter<NetConnectionEvents> {
   }
 }
 
+
+/** The session's error for a message or option that needs an opt-in codec it was not given: says what arrived and what to pass. */
+function notEnabled(codec: 'amf3' | 'sharedObjects', what: string, details: Record<string, unknown>, fatal: boolean, cause?: unknown): RtmpError {
+  return sessionError(
+    codec === 'amf3' ? 'SESSION_AMF3_NOT_ENABLED' : 'SESSION_SHARED_OBJECTS_NOT_ENABLED',
+    `${what} needs codecs.${codec} (or fullCodecs) in new NetConnection({ codecs })`,
+    details,
+    { fatal, cause },
+  );
+}
 
 function connectError(info: NetConnectionStatus): RtmpError {
   const detail = `${info.code || 'no code'}${info.description ? `: ${info.description}` : ''}`;

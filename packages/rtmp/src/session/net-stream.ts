@@ -1,6 +1,6 @@
 import type { CodedError } from '@rtmp-web/bytes';
 import type { AmfValue } from '@rtmp-web/amf';
-import { decodeDataMessage, decodeSharedObjectMessage, encodeUserControl } from '../messages';
+import { decodeDataMessage, encodeUserControl } from '../messages';
 import type { CommandInit, RtmpCommand } from '../messages';
 import { parseAudioMessageTracks, parseVideoMessageTracks } from '../media';
 import { RtmpError } from '../errors';
@@ -199,7 +199,7 @@ export class NetStream extends TypedEmitter<NetStreamEvents> implements StreamMe
       case MSG_SHARED_OBJECT_AMF0:
       case MSG_SHARED_OBJECT_AMF3:
         try {
-          this.emit('sharedObject', { ...decodeSharedObjectMessage(message), streamId: this.streamId, timestamp: message.timestamp });
+          this.emit('sharedObject', { ...this.connection.decodeWith(message, 'shared object message', this.connection.codecs.sharedObjects?.decode), streamId: this.streamId, timestamp: message.timestamp });
         } catch (error) {
           this.emit('error', nonFatal(error, 'MESSAGE_MALFORMED'));
         }
@@ -247,7 +247,7 @@ export class NetStream extends TypedEmitter<NetStreamEvents> implements StreamMe
   private handleData(message: RtmpMessage): void {
     let data: { name: string; args: AmfValue[] };
     try {
-      data = decodeDataMessage(message);
+      data = this.connection.decodeWith(message, 'data message', decodeDataMessage);
     } catch (error) {
       this.emit('error', nonFatal(error, 'MESSAGE_MALFORMED'));
       return;

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '@rtmp-web/bytes';
-import { AmfEcmaArray } from '@rtmp-web/amf';
+import { AmfEcmaArray, amf3Codec } from '@rtmp-web/amf';
 import { commandMessage, dataMessage, decodeCommand, decodeDataMessage, encodeCommand, encodeDataMessage } from '../../src/messages';
 import type { RtmpMessage } from '../../src/types';
+
+/** AMF3 is opt-in: what the codecs need to read and write values behind the AVM+ switch (0x11). */
+const withAmf3 = { amf3: amf3Codec };
 
 const msg = (type: number, hex: string, streamId = 0): RtmpMessage => ({ type, streamId, timestamp: 0, csid: 3, payload: fromHex(hex) });
 
@@ -75,13 +78,21 @@ describe('command messages (RTMP 1.0 §7.1.1)', () => {
         06 29 4e657453747265616d2e506c61792e5374617274   # "NetStream.Play.Start" (length 20: 20 << 1 | 1)
         01                        #   end of dynamic members (empty string)
     `;
-    expect(decodeCommand(msg(17, hex))).toEqual({
+    expect(decodeCommand(msg(17, hex), withAmf3)).toEqual({
       name: 'onStatus',
       transactionId: 0,
       commandObject: null,
       args: [{ code: 'NetStream.Play.Start' }],
       encoding: 3,
     });
+    // Without the AMF3 codec: MESSAGE_MALFORMED whose cause says AMF3 is not enabled.
+    try {
+      decodeCommand(msg(17, hex));
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'MESSAGE_MALFORMED', details: { type: 17, causeCode: 'AMF_AMF3_NOT_ENABLED' } });
+      expect((error as Error).cause).toMatchObject({ code: 'AMF_AMF3_NOT_ENABLED', details: { marker: 0x11, offset: 22 } });
+    }
   });
 
   it('accepts a type-17 command without the format byte, and a missing command object', () => {
@@ -96,7 +107,7 @@ describe('command messages (RTMP 1.0 §7.1.1)', () => {
   });
 
   it('encodes type-17 commands with AMF0 name/id and AMF3 values', () => {
-    const bytes = encodeCommand({ name: 'play', transactionId: 4, commandObject: null, args: ['x', -2] }, 3);
+    const bytes = encodeCommand({ name: 'play', transactionId: 4, commandObject: null, args: ['x', -2] }, 3, withAmf3);
     expect(toHex(bytes)).toBe(
       toHex(
         fromHex(`
@@ -109,7 +120,13 @@ describe('command messages (RTMP 1.0 §7.1.1)', () => {
         `),
       ),
     );
-    expect(decodeCommand(msg(17, toHex(bytes)))).toEqual({ name: 'play', transactionId: 4, commandObject: null, args: ['x', -2], encoding: 3 });
+    expect(decodeCommand(msg(17, toHex(bytes)), withAmf3)).toEqual({ name: 'play', transactionId: 4, commandObject: null, args: ['x', -2], encoding: 3 });
+    expect(() => encodeCommand({ name: 'play', transactionId: 4, commandObject: null, args: ['x'] }, 3)).toThrow(
+      expect.objectContaining({ code: 'AMF_AMF3_NOT_ENABLED' }),
+    );
+    expect(toHex(commandMessage({ name: 'play', transactionId: 0, args: ['x'] }, { encoding: 3, amf: withAmf3 }).payload)).toBe(
+      toHex(fromHex('00 02 0004 706c6179 00 0000000000000000 05 11 06 03 78')),
+    );
   });
 
   it('commandMessage picks the type and the chunk stream', () => {
@@ -168,7 +185,10 @@ describe('data messages (RTMP 1.0 §7.1.2)', () => {
       setDataFrame: false,
       encoding: 0,
     });
-    expect(decodeDataMessage(msg(15, '00 02 000a 6f6e437565506f696e74 11 06 05 6162'))).toEqual({
+    expect(() => decodeDataMessage(msg(15, '00 02 000a 6f6e437565506f696e74 11 06 05 6162'))).toThrow(
+      expect.objectContaining({ code: 'MESSAGE_MALFORMED', details: { type: 15, causeCode: 'AMF_AMF3_NOT_ENABLED' } }),
+    );
+    expect(decodeDataMessage(msg(15, '00 02 000a 6f6e437565506f696e74 11 06 05 6162'), withAmf3)).toEqual({
       name: 'onCuePoint',
       args: ['ab'],
       setDataFrame: false,
@@ -177,7 +197,7 @@ describe('data messages (RTMP 1.0 §7.1.2)', () => {
   });
 
   it('encodes type 15 and builds messages', () => {
-    expect(toHex(encodeDataMessage({ name: 'onTextData', args: [{ text: 'hi' }] }, 3))).toBe(
+    expect(toHex(encodeDataMessage({ name: 'onTextData', args: [{ text: 'hi' }] }, 3, withAmf3))).toBe(
       toHex(fromHex('00 02 000a 6f6e5465787444617461 11 0a 0b 01 09 74657874 06 05 6869 01')),
     );
     expect(dataMessage({ name: 'onTextData' }, { streamId: 1, timestamp: 5 })).toMatchObject({ type: 18, streamId: 1, timestamp: 5, csid: 5 });

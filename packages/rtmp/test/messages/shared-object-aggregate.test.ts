@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '@rtmp-web/bytes';
+import { amf3Codec } from '@rtmp-web/amf';
 import { decodeSharedObjectMessage, encodeSharedObjectMessage, packAggregate, unpackAggregate } from '../../src/messages';
 import type { RtmpMessage } from '../../src/types';
 
@@ -81,8 +82,12 @@ describe('shared object messages (RTMP 1.0 §7.1.3)', () => {
         00                        #   string reference 0: "chat"
         04 07                     #   = 7
     `;
-    const decoded = decodeSharedObjectMessage(msg(16, hex));
+    const decoded = decodeSharedObjectMessage(msg(16, hex), { amf3: amf3Codec });
     expect(decoded).toMatchObject({ name: 'chat', version: 2, persistent: false, encoding: 3 });
+    // That layout is AMF3 throughout: without the AMF3 codec it is refused, saying so.
+    expect(() => decodeSharedObjectMessage(msg(16, hex))).toThrow(
+      expect.objectContaining({ code: 'MESSAGE_MALFORMED', details: { type: 16, causeCode: 'AMF_AMF3_NOT_ENABLED' } }),
+    );
     expect(decoded.events[0]!.properties).toEqual([
       { name: 'n', value: 5 },
       { name: 'chat', value: 7 },

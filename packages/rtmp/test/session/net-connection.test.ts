@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bytesEqual, concatBytes, fromHex, splitAtEveryBoundary } from '@rtmp-web/bytes';
+import { amf3Codec } from '@rtmp-web/amf';
 import type { CodedError } from '@rtmp-web/bytes';
 import { ChunkReader } from '../../src/chunk';
 import { decodeCommand, decodeProtocolControl, encodeCommand, encodeSharedObjectMessage, encodeWindowAckSize, packAggregate } from '../../src/messages';
@@ -8,20 +9,26 @@ import type { ChunkInfo, RtmpMessage } from '../../src/types';
 import { NetConnection } from '../../src/session/net-connection';
 import { createMemoryTransportPair } from '../../src/session/memory-transport';
 import type { ConnectOptions } from '../../src/session/net-connection';
+import { fullCodecs, sharedObjectCodec } from '../../src/session/codecs';
+import type { SessionCodecs } from '../../src/session/codecs';
 import type { MediaMessageEvent } from '../../src/session/net-stream';
 import { RtmpError } from '../../src/errors';
 import { ScriptedServer, settle } from './scripted-server';
 
 const URL = 'rtmp://127.0.0.1:1935/live/cam1';
 
-function connect(server: ScriptedServer, extra: Partial<ConnectOptions> = {}): { nc: NetConnection; promise: ReturnType<NetConnection['connect']> } {
-  const nc = new NetConnection();
+function connect(
+  server: ScriptedServer,
+  extra: Partial<ConnectOptions> = {},
+  codecs?: SessionCodecs,
+): { nc: NetConnection; promise: ReturnType<NetConnection['connect']> } {
+  const nc = new NetConnection(codecs ? { codecs } : {});
   const promise = nc.connect(URL, { transport: server.clientTransport, timeoutMs: 5000, ...extra });
   return { nc, promise };
 }
 
-async function connected(server: ScriptedServer, extra: Partial<ConnectOptions> = {}): Promise<NetConnection> {
-  const { nc, promise } = connect(server, extra);
+async function connected(server: ScriptedServer, extra: Partial<ConnectOptions> = {}, codecs?: SessionCodecs): Promise<NetConnection> {
+  const { nc, promise } = connect(server, extra, codecs);
   await server.acceptConnect();
   await promise;
   return nc;
@@ -161,7 +168,7 @@ describe('NetConnection.connect', () => {
 
   it('objectEncoding 3: connect stays AMF0 (type 20), later commands use type 17 once the server confirms AMF3', async () => {
     const server = new ScriptedServer();
-    const { nc, promise } = connect(server, { objectEncoding: 3 });
+    const { nc, promise } = connect(server, { objectEncoding: 3 }, { amf3: amf3Codec });
     const connect3 = await server.acceptConnect({ objectEncoding: 3 });
     await promise;
     expect(connect3.encoding).toBe(0);
@@ -171,7 +178,7 @@ describe('NetConnection.connect', () => {
     const { message, command } = await server.waitForCommand('echo');
     expect(message.type).toBe(MessageType.CommandAmf3);
     expect(command.args).toEqual([{ nested: [1, 'two'] }]);
-    server.send({ ...server.command('_result', command.transactionId, null, []), type: MessageType.CommandAmf3, payload: encodeCommand({ name: '_result', transactionId: command.transactionId, commandObject: null, args: ['ok'] }, 3) });
+    server.send({ ...server.command('_result', command.transactionId, null, []), type: MessageType.CommandAmf3, payload: encodeCommand({ name: '_result', transactionId: command.transactionId, commandObject: null, args: ['ok'] }, 3, { amf3: amf3Codec }) });
     expect(await result).toEqual(['ok']);
     nc.close();
   });
@@ -349,7 +356,7 @@ describe('NetConnection.createStream pipelined behind connect', () => {
 
   it('is AMF0 even when AMF3 was asked for (the encoding is not confirmed yet)', async () => {
     const server = new ScriptedServer();
-    const { nc, promise } = connect(server, { objectEncoding: 3 });
+    const { nc, promise } = connect(server, { objectEncoding: 3 }, fullCodecs);
     const created = nc.createStream();
     await server.acceptConnect({ objectEncoding: 3 });
     const { message } = await server.waitForCommand('createStream');
@@ -704,7 +711,7 @@ describe('NetConnection protocol duties', () => {
 
   it('decodes shared object messages into sharedObject events (connection, and the stream they name)', async () => {
     const server = new ScriptedServer();
-    const nc = await connected(server);
+    const nc = await connected(server, {}, { sharedObjects: sharedObjectCodec });
     const created = nc.createStream();
     await server.acceptCreateStream(1);
     const ns = await created;
@@ -1045,5 +1052,157 @@ describe('MemoryTransport', () => {
     server.transport.send(fromHex('01 02 03'));
     await settle(1);
     expect([...server.transport.sent[0]!]).toEqual([1, 2, 3]);
+  });
+});
+
+describe('NetConnection without the opt-in codecs (an AMF0 client)', () => {
+  // Bytes as a server sends them: fixtures in hex, so the refusals are tested on what arrives.
+  const AMF3_ON_STATUS = fromHex(`
+    00                              # format byte of a type-17 command
+    02 0008 6f6e537461747573        # "onStatus"
+    00 0000000000000000             # transaction id 0
+    05                              # null command object
+    11 06 05 6869                   # AVM+ switch, AMF3 string "hi"
+  `);
+  const AMF0_CALL_WITH_AVMPLUS = fromHex(`
+    02 0005 68656c6c6f              # "hello" (a type-20 command)
+    00 0000000000000000             # transaction id 0
+    05                              # null command object
+    11 04 05                        # AVM+ switch, AMF3 integer 5
+  `);
+  const CUE_POINT_AMF3 = fromHex(`00   02 000a 6f6e437565506f696e74   11 06 05 6162`); // type 15: format byte, "onCuePoint", AMF3 "ab"
+  const TEXT_DATA_AVMPLUS = fromHex(`02 000a 6f6e5465787444617461   11 06 05 6162`); // type 18: "onTextData", AVM+ switch to AMF3 "ab"
+
+  async function closeReason(nc: NetConnection): Promise<CodedError | undefined> {
+    return new Promise((resolve) => nc.on('close', (event) => resolve(event.error)));
+  }
+
+  it('refuses objectEncoding 3 up front with SESSION_AMF3_NOT_ENABLED: nothing sent, still idle', async () => {
+    const server = new ScriptedServer();
+    const nc = new NetConnection();
+    const error = await rejection(nc.connect(URL, { transport: server.clientTransport, objectEncoding: 3 }));
+    expect(error.code).toBe('SESSION_AMF3_NOT_ENABLED');
+    expect(error.fatal).toBe(false);
+    expect(error.message).toBe('connect with objectEncoding 3 needs codecs.amf3 (or fullCodecs) in new NetConnection({ codecs })');
+    expect(nc.connectionState).toBe('idle');
+    expect(server.clientTransport.sent).toHaveLength(0);
+    // The same connection connects once it asks for AMF0.
+    const promise = nc.connect(URL, { transport: server.clientTransport, timeoutMs: 5000 });
+    await server.acceptConnect();
+    await promise;
+    expect(nc.encoding).toBe(0);
+    nc.close();
+  });
+
+  for (const oneByteAtATime of [false, true]) {
+    it(`closes the connection on a type-17 command with SESSION_AMF3_NOT_ENABLED (fatal)${oneByteAtATime ? ', input one byte at a time' : ''}`, async () => {
+      const server = new ScriptedServer({ oneByteAtATime });
+      const nc = await connected(server);
+      const closed = closeReason(nc);
+      const pending = nc.call('waiting');
+      server.send({ type: MessageType.CommandAmf3, streamId: 0, timestamp: 0, csid: 3, payload: AMF3_ON_STATUS });
+      const error = await closed;
+      expect(error?.code).toBe('SESSION_AMF3_NOT_ENABLED');
+      expect(error?.fatal).toBe(true);
+      expect(error?.details).toEqual({ type: 17, streamId: 0 });
+      expect(error?.message).toBe('AMF3 command (type 17) needs codecs.amf3 (or fullCodecs) in new NetConnection({ codecs })');
+      expect((await rejection(pending)).code).toBe('SESSION_AMF3_NOT_ENABLED');
+      expect(nc.connectionState).toBe('closed');
+    });
+  }
+
+  it('closes the connection on an AMF0 command carrying an AVM+ switch, with the AmfError as cause', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const closed = closeReason(nc);
+    server.send({ type: MessageType.CommandAmf0, streamId: 0, timestamp: 0, csid: 3, payload: AMF0_CALL_WITH_AVMPLUS });
+    const error = await closed;
+    expect(error?.code).toBe('SESSION_AMF3_NOT_ENABLED');
+    expect(error?.fatal).toBe(true);
+    expect(error?.message).toBe('command (type 20) with an AVM+ switch (0x11) needs codecs.amf3 (or fullCodecs) in new NetConnection({ codecs })');
+    let cause: unknown = error?.cause;
+    while (cause instanceof Error && (cause as CodedError).code !== 'AMF_AMF3_NOT_ENABLED') cause = cause.cause;
+    expect(cause).toMatchObject({ code: 'AMF_AMF3_NOT_ENABLED', details: { marker: 0x11, offset: 18 } });
+  });
+
+  it('reports AMF3 data messages (type 15, or an AVM+ switch in type 18) as non-fatal stream errors and keeps playing', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const created = nc.createStream();
+    await server.acceptCreateStream(1);
+    const ns = await created;
+    const errors: CodedError[] = [];
+    const data: string[] = [];
+    ns.on('error', (error) => errors.push(error));
+    ns.on('data', (event) => data.push(event.name));
+    server.send(
+      { type: MessageType.DataAmf3, streamId: 1, timestamp: 0, csid: 5, payload: CUE_POINT_AMF3 },
+      { type: MessageType.DataAmf0, streamId: 1, timestamp: 0, csid: 5, payload: TEXT_DATA_AVMPLUS },
+      { type: MessageType.DataAmf0, streamId: 1, timestamp: 0, csid: 5, payload: fromHex('02 0005 68656c6c6f 05') }, // "hello", null
+    );
+    await settle();
+    expect(errors.map((e) => [e.code, e.fatal, e.details.type])).toEqual([
+      ['SESSION_AMF3_NOT_ENABLED', false, 15],
+      ['SESSION_AMF3_NOT_ENABLED', false, 18],
+    ]);
+    expect(errors[0]!.message).toBe('AMF3 data message (type 15) needs codecs.amf3 (or fullCodecs) in new NetConnection({ codecs })');
+    expect(errors[1]!.message).toBe('data message (type 18) with an AVM+ switch (0x11) needs codecs.amf3 (or fullCodecs) in new NetConnection({ codecs })');
+    expect(data).toEqual(['hello']);
+    expect(nc.connectionState).toBe('connected');
+    nc.close();
+  });
+
+  it('reports shared object messages without their codec as non-fatal SESSION_SHARED_OBJECTS_NOT_ENABLED', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server);
+    const errors: CodedError[] = [];
+    let events = 0;
+    nc.on('error', (error) => errors.push(error));
+    nc.on('sharedObject', () => events++);
+    const useSuccess = fromHex(`0004 63686174   00000001 00000000 00000000   0b 00000000`); // "chat", version 1, flags, UseSuccess
+    server.send({ type: MessageType.SharedObjectAmf0, streamId: 0, timestamp: 0, csid: 3, payload: useSuccess });
+    await settle();
+    expect(errors.map((e) => [e.code, e.fatal, e.details.type])).toEqual([['SESSION_SHARED_OBJECTS_NOT_ENABLED', false, 19]]);
+    expect(errors[0]!.message).toBe('shared object message (type 19) needs codecs.sharedObjects (or fullCodecs) in new NetConnection({ codecs })');
+    expect(events).toBe(0);
+    expect(nc.connectionState).toBe('connected');
+    nc.close();
+  });
+
+  it('with the shared-object codec but not AMF3, a type-16 shared object message is SESSION_AMF3_NOT_ENABLED (non-fatal)', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server, {}, { sharedObjects: sharedObjectCodec });
+    const errors: CodedError[] = [];
+    nc.on('error', (error) => errors.push(error));
+    const useSuccess = fromHex(`00   0004 63686174   00000001 00000000 00000000   0b 00000000`); // encoding byte 0, then the AMF0 layout
+    server.send({ type: MessageType.SharedObjectAmf3, streamId: 0, timestamp: 0, csid: 3, payload: useSuccess });
+    await settle();
+    expect(errors.map((e) => [e.code, e.fatal, e.details.type])).toEqual([['SESSION_AMF3_NOT_ENABLED', false, 16]]);
+    expect(nc.connectionState).toBe('connected');
+    nc.close();
+  });
+
+  it('with fullCodecs, the same messages decode: AMF3 commands, data and shared objects', async () => {
+    const server = new ScriptedServer();
+    const nc = await connected(server, {}, fullCodecs);
+    const created = nc.createStream();
+    await server.acceptCreateStream(1);
+    const ns = await created;
+    const seen: string[] = [];
+    nc.on('command', ({ command }) => seen.push(`command ${command.name} ${JSON.stringify(command.args)}`));
+    nc.on('sharedObject', (so) => seen.push(`sharedObject ${so.name} ${so.events.map((e) => e.kind).join(',')}`));
+    nc.on('error', (error) => seen.push(`error ${error.code}`));
+    ns.on('data', (event) => seen.push(`data ${event.name} ${JSON.stringify(event.args)}`));
+    ns.on('error', (error) => seen.push(`stream error ${error.code}`));
+    server.send(
+      { type: MessageType.CommandAmf0, streamId: 0, timestamp: 0, csid: 3, payload: AMF0_CALL_WITH_AVMPLUS },
+      { type: MessageType.DataAmf3, streamId: 1, timestamp: 0, csid: 5, payload: CUE_POINT_AMF3 },
+      { type: MessageType.DataAmf0, streamId: 1, timestamp: 0, csid: 5, payload: TEXT_DATA_AVMPLUS },
+      { type: MessageType.SharedObjectAmf0, streamId: 0, timestamp: 0, csid: 3, payload: fromHex(`0004 63686174   00000001 00000000 00000000   0b 00000000`) },
+    );
+    await settle();
+    expect(seen).toEqual(['command hello [5]', 'data onCuePoint ["ab"]', 'data onTextData ["ab"]', 'sharedObject chat UseSuccess']);
+    expect(nc.connectionState).toBe('connected');
+    nc.close();
   });
 });

@@ -4,6 +4,7 @@
  * a peer that speaks bytes, not to mocks of our own classes. Each test scripts what the server
  * answers.
  */
+import { amf3Codec } from '@rtmp-web/amf';
 import type { AmfValue } from '@rtmp-web/amf';
 import { concatBytes } from '@rtmp-web/bytes';
 import { ServerHandshake } from '../../src/handshake';
@@ -23,6 +24,9 @@ import { MessageType } from '../../src/types';
 import type { RtmpMessage } from '../../src/types';
 import { createMemoryTransportPair } from '../../src/session/memory-transport';
 import type { MemoryTransport } from '../../src/session/memory-transport';
+
+/** The server reads whatever a client may send, AMF3 (type 17, AVM+ switches) included. */
+const WITH_AMF3 = { amf3: amf3Codec };
 
 export interface ScriptedServerOptions {
   /** Answer every client with an unsigned S1 (a server that only knows RTMP 1.0 §5.2). */
@@ -104,8 +108,8 @@ export class ScriptedServer {
 
   /** The next client command with this name. */
   async waitForCommand(name: string): Promise<{ message: RtmpMessage; command: RtmpCommand }> {
-    const message = await this.waitFor((m) => isCommand(m) && decodeCommand(m).name === name);
-    return { message, command: decodeCommand(message) };
+    const message = await this.waitFor((m) => isCommand(m) && decodeCommand(m, WITH_AMF3).name === name);
+    return { message, command: decodeCommand(message, WITH_AMF3) };
   }
 
   /**
@@ -121,7 +125,7 @@ export class ScriptedServer {
 
   /** Commands the client sent, decoded. */
   commands(): RtmpCommand[] {
-    return this.received.filter(isCommand).map((message) => decodeCommand(message));
+    return this.received.filter(isCommand).map((message) => decodeCommand(message, WITH_AMF3));
   }
 
   /** User control events the client sent, decoded. */
@@ -157,9 +161,9 @@ export class ScriptedServer {
   /** Answers the next createStream (in order of arrival) with `streamId`. */
   async acceptCreateStream(streamId: number): Promise<void> {
     const index = this.createStreamsAnswered++;
-    const isCreateStream = (m: RtmpMessage): boolean => isCommand(m) && decodeCommand(m).name === 'createStream';
+    const isCreateStream = (m: RtmpMessage): boolean => isCommand(m) && decodeCommand(m, WITH_AMF3).name === 'createStream';
     const message = await this.waitFor((m) => isCreateStream(m) && this.received.filter(isCreateStream).indexOf(m) === index);
-    this.send(this.command('_result', decodeCommand(message).transactionId, null, [streamId]));
+    this.send(this.command('_result', decodeCommand(message, WITH_AMF3).transactionId, null, [streamId]));
   }
 
   private async receive(bytes: Uint8Array): Promise<void> {
