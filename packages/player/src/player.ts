@@ -33,6 +33,12 @@ import { WebSocketTransport } from './transport/websocket-transport';
 import type { WebSocketConstructor } from './transport/websocket-transport';
 
 export interface RtmpPlayerConfig {
+  /**
+   * Send C0+C1 inside the WebSocket upgrade (`?early=`, default true): one round trip less before
+   * the first frame with rtmp-web's bridge; any bridge still works. Set false for a relay that
+   * selects no subprotocol (websockify): browsers fail such an upgrade when one was offered.
+   */
+  earlyData?: boolean;
   /** End-to-end latency to hold, seconds (default 0.25). Shorthand for latency.targetLatency. */
   targetLatency?: number;
   latency?: LatencyControllerOptions;
@@ -510,6 +516,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
         ...(options.token ? { token: options.token } : {}),
         timeoutMs,
         ...(this.config.WebSocket ? { WebSocket: this.config.WebSocket } : {}),
+        ...(this.config.earlyData !== undefined ? { earlyData: this.config.earlyData } : {}),
       });
       session.transport = transport;
       transport.opened.then(

@@ -249,7 +249,10 @@ export class WebSocketTransport implements Transport {
           'TRANSPORT_WS_OPEN_FAILED',
           `Could not open the WebSocket to the bridge at ${plan.shownUrl}. Either the bridge is not running there, or it refused ` +
             `this request before the upgrade (target not in its allowlist, missing or wrong token, Origin not allowed, or the ` +
-            `RTMP server ${plan.target} is unreachable). Browsers hide the bridge's HTTP status; its log has the reason.`,
+            `RTMP server ${plan.target} is unreachable). Browsers hide the bridge's HTTP status; its log has the reason.` +
+            (this.earlyInUrl
+              ? ` If the relay is not rtmp-web's bridge (websockify, a proxy), turn early data off (earlyData: false): browsers fail an upgrade whose answer selects none of the offered subprotocols.`
+              : ''),
           { fatal: false, details: { closeCode: event.code, target: plan.target, bridgeUrl: plan.shownUrl } },
         ),
       );

@@ -220,7 +220,11 @@ describe('WebSocketTransport open failures (the same errors as connect)', () => 
     const error = await rejectionOf(transport.opened);
     expect(error.code).toBe('TRANSPORT_WS_OPEN_FAILED');
     expect(error.fatal).toBe(false);
-    expect(error.message).toBe(openFailedMessage);
+    // Early data was offered: the message also says how to reach a relay that is not our bridge.
+    expect(error.message).toBe(
+      `${openFailedMessage} If the relay is not rtmp-web's bridge (websockify, a proxy), turn early data off (earlyData: false): ` +
+        'browsers fail an upgrade whose answer selects none of the offered subprotocols.',
+    );
     // Neither the early bytes nor the token appear in what the page shows.
     expect(error.message).not.toContain(C0C1_BASE64URL);
     expect(JSON.stringify(error.details)).not.toContain('secret');
