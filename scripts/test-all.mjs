@@ -68,11 +68,11 @@ results.push({
   ...countPlaywright(existsSync(playwrightReport) ? readJson(playwrightReport) : undefined, playwright),
 });
 
-// Issue 6: a bundle budget overrun fails the build (the benchmark itself never does). Only the
-// budgets that hold on main are enforced; the check prints the others with "not enforced".
-// The protocol core (20 KB gzip) is the AMF0 client since AMF3 and shared objects became opt-in
-// codecs (about 20.0 KB): enforce it here ('core,player') once it is at most 19.8 KB (a margin).
-const size = await run('size', bin('tsx'), ['e2e/bench/bundle-size.ts', '--enforce', 'player']);
+// Issue 6: a bundle budget overrun fails the build (the benchmark itself never does). Both
+// budgets are enforced: the protocol core (the AMF0 client: AMF3 and shared objects are opt-in
+// codecs) at 20 KB gzip, the whole player with mpegts.js at 80 KB. The core sits just under its
+// budget: what is added to it must be paid for in the same change.
+const size = await run('size', bin('tsx'), ['e2e/bench/bundle-size.ts', '--enforce', 'core,player']);
 results.push({ step: 'size', passed: size === 0 ? 1 : 0, failed: size === 0 ? 0 : 1 });
 
 process.stdout.write('\n');
