@@ -21,7 +21,7 @@ const DOC_PATH = join(HERE, '..', '..', 'docs', 'benchmarks.md');
 const INTRO = `
 Side-by-side benchmarks (issue 6): every figure comes with the alternative measured in the same run on the same machine,
 and the ratio between them is what to read (absolute figures on a shared machine are noise).
-Benchmarks report; they never fail for being slow. Only the bundle-size budget is enforced (\`pnpm size\`).
+Benchmarks report; they never fail for being slow. Only the bundle-size budgets are enforced (\`pnpm size\`, part of \`pnpm test\`).
 
 Run all: \`pnpm bench\`; one or some: \`pnpm bench --only chunk-parsing,amf\`; shorter runs: \`--quick\`;
 the memory run's length: \`--duration <seconds>\` (default 600). \`pnpm bench --list\` names them.
