@@ -24,6 +24,22 @@ test.afterAll(async () => {
   await app?.stop();
 });
 
+/**
+ * The picture is testsrc2: at least five of its six colour bars where they should be. testsrc2
+ * moves a box and a gradient across the bars, so one frame can hide two of them: up to five
+ * frames, 200 ms apart, get the chance; the best one is reported on failure.
+ */
+async function expectTestPattern(page: Page): Promise<void> {
+  let best: number[] = [];
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const scores = await testPatternScores(page);
+    if (scores.filter((s) => s >= 0.6).length > best.filter((s) => s >= 0.6).length) best = scores;
+    if (best.filter((s) => s >= 0.6).length >= 5) break;
+    await page.waitForTimeout(200);
+  }
+  expect(best.filter((s) => s >= 0.6).length, `best bar scores ${best.join(', ')}`).toBeGreaterThanOrEqual(5);
+}
+
 /** Page errors (uncaught exceptions) collected for the whole test: there must be none. */
 function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -85,8 +101,7 @@ for (const kind of SERVER_KINDS) {
         expect(tracks?.video?.codec).toMatch(/^avc1\.64/);
         expect(tracks?.audio?.codec).toBe('mp4a.40.2');
         // the picture is testsrc2: each of the six colour bars is where it should be
-        const scores = await testPatternScores(page);
-        expect(scores.filter((s) => s >= 0.6).length, `bar scores ${scores.join(', ')}`).toBeGreaterThanOrEqual(5);
+        await expectTestPattern(page);
         // the time to first frame has every stage, in order
         const ttff = await page.evaluate(() => window.__rtmpDemo!.firstFrame);
         expect(ttff).not.toBeNull();
@@ -197,8 +212,7 @@ test('through the alternative sink (mpegts.js\'s whole player, ?sink=mpegts-play
     const tracks = await page.evaluate(() => window.__rtmpPlayer!.stats.tracks);
     expect(tracks?.video?.codec).toMatch(/^avc1\.64/);
     expect(tracks?.audio?.codec).toBe('mp4a.40.2');
-    const scores = await testPatternScores(page);
-    expect(scores.filter((s) => s >= 0.6).length, `bar scores ${scores.join(', ')}`).toBeGreaterThanOrEqual(5);
+    await expectTestPattern(page);
     // it really went through the whole mpegts.js bundle (its chunk in the built app, or Vite's
     // pre-bundled copy of the package's main under the dev server)
     expect(scripts.filter((path) => /\/(mpegts-[\w-]+|[\w@]*mpegts__js)\.js$/.test(path)), scripts.join('\n')).toHaveLength(1);
