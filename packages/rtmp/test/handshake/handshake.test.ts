@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { bytesEqual, concatBytes, splitAtEveryBoundary, toHex } from '@rtmp-web/bytes';
 import { ClientHandshake, ServerHandshake } from '../../src/handshake';
 import type { ClientHandshakeStep, ServerHandshakeStep } from '../../src/handshake';
@@ -78,6 +78,24 @@ describe('ClientHandshake / ServerHandshake in memory', () => {
       expect(Buffer.from(c2.subarray(1504)).equals(createHmac('sha256', key).update(c2.subarray(0, 1504)).digest())).toBe(true);
     });
   }
+
+  it('digest without WebCrypto (a page outside a secure context has no crypto.subtle): the same bytes, signed and verified by our SHA-256', async () => {
+    const withSubtle = await run(new ClientHandshake({ random: seededRandom(5), now: () => 0 }), new ServerHandshake({ random: seededRandom(6), now: () => 0 }));
+    const realCrypto = globalThis.crypto;
+    vi.stubGlobal('crypto', { getRandomValues: realCrypto.getRandomValues.bind(realCrypto) });
+    try {
+      expect(globalThis.crypto.subtle).toBeUndefined();
+      const without = await run(new ClientHandshake({ random: seededRandom(5), now: () => 0 }), new ServerHandshake({ random: seededRandom(6), now: () => 0 }));
+      expect(without.clientDone.result).toMatchObject({ kind: 'digest', serverDigestVerified: true });
+      expect(without.serverDone).toMatchObject({ clientDigestVerified: true, clientResponseVerified: true });
+      // Byte for byte what WebCrypto produced from the same random bytes.
+      expect(toHex(without.c0c1)).toBe(toHex(withSubtle.c0c1));
+      expect(toHex(without.s0s1s2)).toBe(toHex(withSubtle.s0s1s2));
+      expect(toHex(without.clientDone.c2)).toBe(toHex(withSubtle.clientDone.c2));
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
 
   it('a digest client against a server that does not sign S1 reports serverDigestVerified false and echoes S1', async () => {
     const client = new ClientHandshake({ random: seededRandom(5), now: () => 0 });
