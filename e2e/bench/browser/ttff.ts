@@ -139,6 +139,7 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
         'Publish: ffmpeg testsrc2 640x360 25 fps, x264 veryfast zerolatency, 1 s GOP, AAC, paced with -re, one publish per server for the whole run. A page joins mid-GOP, so the server\'s GOP cache (or its absence) shows in the figures: node-media-server keeps the last GOP and sends it on play; nginx-rtmp (no cache configured) waits for the next keyframe.',
         'Timing: from the page calling start (player created, load()) to the first requestVideoFrameCallback, in the page\'s clock. Each run is a fresh page in one Chromium (system /usr/bin/chromium, headless, muted autoplay).',
         'mpegts.js options: isLive, enableStashBuffer false, liveBufferLatencyChasing and liveSync on, no worker.',
+        'Both pages have their player code loaded before start: the mpegts.js page bundles mpegts.js; ours waits for the player\'s remuxer chunk (mpegts.js\'s demuxer, remuxer and MSE controller, which the player preloads when imported) before it reports ready.',
         'Why WS-FLV starts sooner: it is one HTTP upgrade and then media, while RTMP needs the WebSocket to the bridge, the bridge\'s TCP connect, the handshake (C0C1/S0S1S2/C2), then connect, createStream and play, each a round trip through the page\'s event loop, before the first media message.',
         ...notes,
       ],

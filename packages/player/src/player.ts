@@ -1,7 +1,7 @@
 import type { CodedError } from '@rtmp-web/bytes';
 import { AmfEcmaArray } from '@rtmp-web/amf';
 import type { AmfValue } from '@rtmp-web/amf';
-import { MessageType, NetConnection, TypedEmitter, amf3Codec, decodeCommand, fullCodecs, parseRtmpUrl } from '@rtmp-web/rtmp';
+import { MessageType, NetConnection, TypedEmitter, amf3Codec, decodeCommand, enableHandshakeWithoutWebCrypto, fullCodecs, parseRtmpUrl } from '@rtmp-web/rtmp';
 import type {
   DataMessageEvent,
   HandshakeResult,
@@ -185,6 +185,10 @@ interface Session {
 }
 
 const now = (): number => performance.now();
+
+// A page served over plain http from another host than localhost has no WebCrypto: the player
+// still does the digest handshake there, with the core's own HMAC-SHA256.
+enableHandshakeWithoutWebCrypto();
 /** The start decision waits at most this long (ms) after the first buffered data for the rest of what arrived to be appended. */
 const START_SETTLE_MS = 1000;
 /** Received but not yet buffered that the start decision ignores (s): the sink holds back each track's newest frame until the next one arrives. */
@@ -934,7 +938,10 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       const liveEdgeTimestamp = this.estimator.liveEdgeTimestamp;
       const receivedEnd = liveEdgeTimestamp === null ? null : (liveEdgeTimestamp - tracks.timestampBase) / 1000;
       this.firstBufferedAt ??= t;
-      appending = receivedEnd !== null && range.end < receivedEnd - START_APPEND_TOLERANCE_S && t - this.firstBufferedAt < START_SETTLE_MS;
+      // ... and until the buffer ahead holds minBuffer: playing on one or two frames is an
+      // underrun (a 'waiting' stall) a few ms later.
+      const thin = range.end - Math.max(media.currentTime, range.start) < this.controller.options.minBuffer;
+      appending = ((receivedEnd !== null && range.end < receivedEnd - START_APPEND_TOLERANCE_S) || thin) && t - this.firstBufferedAt < START_SETTLE_MS;
     }
     const decision = this.controller.update({
       now: t,

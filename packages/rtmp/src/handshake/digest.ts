@@ -1,4 +1,5 @@
 import { concatBytes, utf8Encode } from '@rtmp-web/bytes';
+import { RtmpError } from '../errors';
 import { hmacSha256Sync } from './sha256';
 
 /**
@@ -47,27 +48,34 @@ export function digestOffset(packet: Uint8Array, layout: DigestLayout): number {
   return (sum % 728) + base + 4;
 }
 
-/** The four Adobe keys are imported into WebCrypto once; derived keys are used once and not kept. */
-const CONSTANT_KEYS = new Set<Uint8Array>([PLAYER_KEY, SERVER_KEY, PLAYER_FULL_KEY, SERVER_FULL_KEY]);
-const importedKeys = new Map<Uint8Array, CryptoKey>();
+/** The HMAC used where WebCrypto is missing, once `enableHandshakeWithoutWebCrypto()` set it. */
+let hmacWithoutWebCrypto: ((key: Uint8Array, parts: readonly Uint8Array[]) => Uint8Array) | null = null;
 
 /**
- * HMAC-SHA256 of the concatenated parts. WebCrypto where the page has it (a secure context, and
- * Node): native, about 1 ms for the four HMACs of a handshake in a fresh page, where our
- * JavaScript one, still cold there, takes 18-36 ms (measured in Chromium). Elsewhere (a page
- * served over plain http from another host than localhost) our own (sha256.ts), so the digest
- * handshake works everywhere.
+ * Lets the digest handshake run where WebCrypto is missing: a page served over plain http from
+ * another host than localhost has no `crypto.subtle`. Installs our own HMAC-SHA256 (sha256.ts),
+ * used only there. Opt-in, so the protocol core does not carry it; the player calls it.
+ */
+export function enableHandshakeWithoutWebCrypto(): void {
+  hmacWithoutWebCrypto = hmacSha256Sync;
+}
+
+/**
+ * HMAC-SHA256 of the concatenated parts through WebCrypto: native, about 1 ms for the four HMACs
+ * of a handshake in a fresh page, where a JavaScript one, still cold there, takes 18-36 ms
+ * (measured in Chromium). Without WebCrypto, the fallback above when enabled.
  */
 export async function hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Promise<Uint8Array> {
   const subtle = globalThis.crypto?.subtle;
-  if (!subtle) return hmacSha256Sync(key, parts);
-  let cryptoKey = importedKeys.get(key);
-  if (!cryptoKey) {
-    cryptoKey = await subtle.importKey('raw', key.slice() as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    if (CONSTANT_KEYS.has(key)) importedKeys.set(key, cryptoKey);
+  if (!subtle) {
+    if (hmacWithoutWebCrypto) return hmacWithoutWebCrypto(key, parts);
+    throw new RtmpError(
+      'HANDSHAKE_NO_WEBCRYPTO',
+      'the digest handshake needs WebCrypto (crypto.subtle), which this page lacks outside a secure context: serve it over https or from localhost, call enableHandshakeWithoutWebCrypto(), or use the simple handshake',
+    );
   }
-  const data = (parts.length === 1 ? parts[0]!.slice() : concatBytes(parts)) as Uint8Array<ArrayBuffer>;
-  return new Uint8Array(await subtle.sign('HMAC', cryptoKey, data));
+  const cryptoKey = await subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return new Uint8Array(await subtle.sign('HMAC', cryptoKey, concatBytes(parts) as Uint8Array<ArrayBuffer>));
 }
 
 /** HMAC over the packet minus its 32 digest bytes at `offset`. */

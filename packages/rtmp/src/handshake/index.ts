@@ -3,3 +3,4 @@ export type { ClientHandshakeOptions, ClientHandshakeStep } from './client-hands
 export { ServerHandshake } from './server-handshake';
 export type { ServerHandshakeOptions, ServerHandshakeStep } from './server-handshake';
 export type { DigestLayout } from './digest';
+export { enableHandshakeWithoutWebCrypto } from './digest';

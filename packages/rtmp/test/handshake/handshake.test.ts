@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { bytesEqual, concatBytes, splitAtEveryBoundary, toHex } from '@rtmp-web/bytes';
-import { ClientHandshake, ServerHandshake } from '../../src/handshake';
+import { ClientHandshake, ServerHandshake, enableHandshakeWithoutWebCrypto } from '../../src/handshake';
 import type { ClientHandshakeStep, ServerHandshakeStep } from '../../src/handshake';
 import { RtmpError } from '../../src/errors';
 import type { ProtocolTap } from '../../src/types';
@@ -79,12 +79,18 @@ describe('ClientHandshake / ServerHandshake in memory', () => {
     });
   }
 
-  it('digest without WebCrypto (a page outside a secure context has no crypto.subtle): the same bytes, signed and verified by our SHA-256', async () => {
+  it('digest without WebCrypto (a page outside a secure context has no crypto.subtle): a clear error, or, once enabled, the same bytes signed and verified by our SHA-256', async () => {
     const withSubtle = await run(new ClientHandshake({ random: seededRandom(5), now: () => 0 }), new ServerHandshake({ random: seededRandom(6), now: () => 0 }));
     const realCrypto = globalThis.crypto;
     vi.stubGlobal('crypto', { getRandomValues: realCrypto.getRandomValues.bind(realCrypto) });
     try {
       expect(globalThis.crypto.subtle).toBeUndefined();
+      // Opt-in: without it, a clear error names the ways out.
+      const refused = await new ClientHandshake({ random: seededRandom(5), now: () => 0 }).start().catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(RtmpError);
+      expect((refused as RtmpError).code).toBe('HANDSHAKE_NO_WEBCRYPTO');
+      expect((refused as RtmpError).message).toContain('enableHandshakeWithoutWebCrypto()');
+      enableHandshakeWithoutWebCrypto();
       const without = await run(new ClientHandshake({ random: seededRandom(5), now: () => 0 }), new ServerHandshake({ random: seededRandom(6), now: () => 0 }));
       expect(without.clientDone.result).toMatchObject({ kind: 'digest', serverDigestVerified: true });
       expect(without.serverDone).toMatchObject({ clientDigestVerified: true, clientResponseVerified: true });
