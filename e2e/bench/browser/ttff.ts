@@ -140,7 +140,8 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
         'Timing: from the page calling start (player created, load()) to the first requestVideoFrameCallback, in the page\'s clock. Each run is a fresh page in one Chromium (system /usr/bin/chromium, headless, muted autoplay).',
         'mpegts.js options: isLive, enableStashBuffer false, liveBufferLatencyChasing and liveSync on, no worker.',
         'Both pages have their player code loaded before start: the mpegts.js page bundles mpegts.js; ours waits for the player\'s remuxer chunk (mpegts.js\'s demuxer, remuxer and MSE controller, which the player preloads when imported) before it reports ready.',
-        'Why WS-FLV starts sooner: it is one HTTP upgrade and then media, while RTMP needs the WebSocket to the bridge, the bridge\'s TCP connect, the handshake (C0C1/S0S1S2/C2), then connect, createStream and play, each a round trip through the page\'s event loop, before the first media message.',
+        "Why WS-FLV still starts sooner: it is one HTTP upgrade and then media. Ours is the upgrade to the bridge (carrying C0+C1 as early data, written upstream before the 101), then C2 + connect + createStream + play in one write, then one more round trip because the servers write their answers with Nagle on and wait for an acknowledgement we can only send from the page; and before the WebSocket even opens, the page spends about 45 ms (median) from start() in our code's first, cold run (player, sink and MediaSource set-up, C1 signing) against less for mpegts.js. Those 45 ms are the next piece of work.",
+
         ...notes,
       ],
       data: { runs: results, summary },
