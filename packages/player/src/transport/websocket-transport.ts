@@ -24,6 +24,9 @@ export interface WebSocketTransportOptions {
   earlyData?: boolean;
 }
 
+/** How long `open()` waits for the first bytes to send as early data before it opens without them, ms. */
+export const EARLY_DATA_WAIT_MS = 200;
+
 /** The part of the WHATWG WebSocket constructor the transport uses. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
 
@@ -127,8 +130,8 @@ export class WebSocketTransport implements Transport {
   /**
    * A transport to `<bridgeUrl>?target=host:port[&tls=1]`, returned at once; the WebSocket is
    * created at the first `send()` (NetConnection.connect sends C0+C1 within a few microtasks),
-   * carrying those bytes as early data, or after a zero-delay timer without them if nothing was
-   * sent by then. Failures reject `opened` and are reported to `onClose`, with the errors of
+   * carrying those bytes as early data, or without them if nothing was sent within
+   * EARLY_DATA_WAIT_MS (at once when early data is off). Failures reject `opened` and are reported to `onClose`, with the errors of
    * `connect()`.
    */
   static open(bridgeUrl: string, options: WebSocketTransportOptions): WebSocketTransport {
@@ -141,7 +144,10 @@ export class WebSocketTransport implements Transport {
     }
     const transport = new WebSocketTransport(planned, options.earlyData ?? true);
     transport.startOpenTimer();
-    transport.lazyTimer = setTimeout(() => transport.createSocket(), 0);
+    // Without early data, nothing to wait for; with it, wait (a bounded while) for C0+C1: signing
+    // C1 goes through WebCrypto, a round trip to another thread that a loaded machine can stretch
+    // past a zero-delay timer, and opening without the bytes costs a round trip.
+    transport.lazyTimer = setTimeout(() => transport.createSocket(), options.earlyData === false ? 0 : EARLY_DATA_WAIT_MS);
     return transport;
   }
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fromHex } from '@rtmp-web/bytes';
 import type { CodedError } from '@rtmp-web/bytes';
 import { PlayerError } from '../../src/errors';
-import { WebSocketTransport, type WebSocketConstructor } from '../../src/transport/websocket-transport';
+import { EARLY_DATA_WAIT_MS, WebSocketTransport, type WebSocketConstructor } from '../../src/transport/websocket-transport';
 
 /**
  * The WHATWG WebSocket surface the transport uses, driven by the test: `accept(protocol)` plays
@@ -157,11 +157,13 @@ describe('WebSocketTransport.open (early data)', () => {
     viaQuery.close();
   });
 
-  it('opens without early data when nothing is sent within the task, and as today when turned off', async () => {
+  it('opens without early data when nothing is sent within EARLY_DATA_WAIT_MS, and at once when turned off', async () => {
     vi.useFakeTimers();
     const transport = WebSocketTransport.open(BRIDGE, options);
     expect(FakeWebSocket.created).toHaveLength(0);
-    vi.advanceTimersByTime(0);
+    vi.advanceTimersByTime(EARLY_DATA_WAIT_MS - 1);
+    expect(FakeWebSocket.created).toHaveLength(0);
+    vi.advanceTimersByTime(1);
     expect(socketAt().url.searchParams.has('early')).toBe(false);
     expect(socketAt().protocols).toEqual([]);
     transport.send(C0C1);
