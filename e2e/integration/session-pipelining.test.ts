@@ -19,20 +19,34 @@ function track<T extends RtmpServerHandle | Publisher>(thing: T): T {
   return thing;
 }
 
-async function pipelinedPlay(url: string, stream: string): Promise<{ outgoing: string[]; incoming: string[]; streamId: number }> {
+/** The AMF0 commands each way ("name #transaction") and the stream ids plays went out on. */
+interface CommandLog {
+  outgoing: string[];
+  incoming: string[];
+  playStreamIds: number[];
+}
+
+/** A NetConnection over TCP to `url` whose tap logs commands; closed after the test. */
+async function loggedConnection(url: string): Promise<{ nc: NetConnection; parsed: ReturnType<typeof parseRtmpUrl>; tap: ProtocolTap; transport: TcpTransport; log: CommandLog }> {
   const parsed = parseRtmpUrl(url);
-  const outgoing: string[] = [];
-  const incoming: string[] = [];
+  const log: CommandLog = { outgoing: [], incoming: [], playStreamIds: [] };
   const tap: ProtocolTap = {
     message({ direction, message }) {
       if (message.type !== MessageType.CommandAmf0) return;
       const command = decodeCommand(message);
-      (direction === 'out' ? outgoing : incoming).push(`${command.name} #${command.transactionId}`);
+      (direction === 'out' ? log.outgoing : log.incoming).push(`${command.name} #${command.transactionId}`);
+      if (direction === 'out' && command.name === 'play') log.playStreamIds.push(message.streamId);
     },
   };
   const transport = await TcpTransport.connect(parsed.host, parsed.port, { timeoutMs: 5000 });
   const nc = new NetConnection();
   cleanups.push(() => nc.close());
+  return { nc, parsed, tap, transport, log };
+}
+
+async function pipelinedPlay(url: string, stream: string): Promise<{ outgoing: string[]; incoming: string[]; streamId: number }> {
+  const { nc, parsed, tap, transport, log } = await loggedConnection(url);
+  const { outgoing, incoming } = log;
   const connecting = nc.connect(parsed, { transport, timeoutMs: 10_000, tap });
   const creating = nc.createStream();
   await connecting;
@@ -82,21 +96,8 @@ describe('createStream pipelined behind connect, against real servers', () => {
 
 /** createStreamAndPlay right after connect: connect, createStream and play on stream 1 in one write. */
 async function playPipelinedBehindCreateStream(url: string, stream: string): Promise<{ outgoing: string[]; incoming: string[]; streamId: number; playStreamIds: number[] }> {
-  const parsed = parseRtmpUrl(url);
-  const outgoing: string[] = [];
-  const incoming: string[] = [];
-  const playStreamIds: number[] = [];
-  const tap: ProtocolTap = {
-    message({ direction, message }) {
-      if (message.type !== MessageType.CommandAmf0) return;
-      const command = decodeCommand(message);
-      (direction === 'out' ? outgoing : incoming).push(`${command.name} #${command.transactionId}`);
-      if (direction === 'out' && command.name === 'play') playStreamIds.push(message.streamId);
-    },
-  };
-  const transport = await TcpTransport.connect(parsed.host, parsed.port, { timeoutMs: 5000 });
-  const nc = new NetConnection();
-  cleanups.push(() => nc.close());
+  const { nc, parsed, tap, transport, log } = await loggedConnection(url);
+  const { outgoing, incoming, playStreamIds } = log;
   const connecting = nc.connect(parsed, { transport, timeoutMs: 10_000, tap });
   const creating = nc.createStreamAndPlay(stream, { bufferMs: 500 });
   await connecting;
