@@ -1,6 +1,6 @@
-import { RtmpPlayer } from '@rtmp-web/player';
+import { RtmpPlayer, warmUpPlayer } from '@rtmp-web/player';
 import { createMpegtsPlayerSink } from '@rtmp-web/player/mpegts-player-sink';
-import type { PlayerStats, RtmpPlayerEvents, StateChange, TimeToFirstFrame } from '@rtmp-web/player';
+import type { PlayerStats, RtmpPlayerEvents, StateChange, TimeToFirstFrame, WarmUpResult } from '@rtmp-web/player';
 import { explainError } from './explain';
 import { Sparkline } from './sparkline';
 import './styles.css';
@@ -15,6 +15,8 @@ export interface DemoTestHook {
   inspector: 'absent' | 'loading' | 'mounted' | 'failed';
   /** Player events with performance.now() times, for measurements. */
   timeline: Array<{ at: number; event: string; detail?: string }>;
+  /** The player's warm-up at import (null: skipped, the page loaded a stream first). */
+  warmUp: WarmUpResult | null | 'pending';
 }
 
 declare global {
@@ -30,12 +32,15 @@ const initialSrc = params.get('src') ?? 'rtmp://127.0.0.1:19350/live/demo';
 const initialBridge = params.get('bridge') ?? defaultBridge;
 const autoplay = params.has('src') && params.get('autoplay') !== '0';
 
-const hook: DemoTestHook = { states: [], errors: [], statuses: [], firstFrame: null, latencies: [], inspector: 'absent', timeline: [] };
+const hook: DemoTestHook = { states: [], errors: [], statuses: [], firstFrame: null, latencies: [], inspector: 'absent', timeline: [], warmUp: 'pending' };
 const mark = (event: string, detail?: string) => {
   hook.timeline.push({ at: performance.now(), event, ...(detail !== undefined ? { detail } : {}) });
   if (hook.timeline.length > 500) hook.timeline.shift();
 };
 window.__rtmpDemo = hook;
+void warmUpPlayer().then((result) => {
+  hook.warmUp = result;
+});
 
 // ---- DOM ---------------------------------------------------------------------------------------
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, string> = {}, ...children: Array<Node | string>) => {

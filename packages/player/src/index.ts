@@ -1,4 +1,5 @@
-export { RtmpPlayer } from './player';
+export { RtmpPlayer, warmUpPlayer } from './player';
+export type { WarmUpResult } from './warm-up/warm-up';
 export type {
   RtmpPlayerConfig,
   RtmpPlayerEvents,

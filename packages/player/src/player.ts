@@ -21,7 +21,7 @@ import type { LatencyControllerOptions, LatencyDecision } from './latency/latenc
 import { LatencyEstimator } from './latency/latency-estimator';
 import { VideoDropPolicy } from './latency/video-drop-policy';
 import type { PlayerMediaSink, PlayerMediaSinkFactory, SinkTracks } from './media/flv-mse-sink';
-import { createMpegtsRemuxSink } from './media/mpegts-remux-sink';
+import { createMpegtsRemuxSink, loadRemuxModules } from './media/mpegts-remux-sink';
 import { PlayerStateMachine } from './player-state';
 import type { PlayerState, StateChange } from './player-state';
 import { ReconnectBackoff } from './recovery/reconnect-backoff';
@@ -29,6 +29,7 @@ import { decideRecovery } from './recovery/recovery-policy';
 import type { ReconnectBackoffOptions } from './recovery/reconnect-backoff';
 import { RateMeter, emptyTimeToFirstFrame } from './stats';
 import type { TimeToFirstFrame, TrackRate } from './stats';
+import type { WarmUpResult } from './warm-up/warm-up';
 import { WebSocketTransport } from './transport/websocket-transport';
 import type { WebSocketConstructor } from './transport/websocket-transport';
 
@@ -185,6 +186,9 @@ interface Session {
 }
 
 const now = (): number => performance.now();
+/** load() calls so far, in this page (the warm-up gives way to the first real one). */
+let loadCount = 0;
+let warmUp: Promise<WarmUpResult | null> | null = null;
 
 // A page served over plain http from another host than localhost has no WebCrypto: the player
 // still does the digest handshake there, with the core's own HMAC-SHA256.
@@ -201,6 +205,36 @@ const START_APPEND_TOLERANCE_S = 0.1;
 // workers without MSE (the modules read `self.navigator` when imported).
 if (typeof window !== 'undefined' && typeof (window as { MediaSource?: unknown }).MediaSource !== 'undefined') {
   createMpegtsRemuxSink.preload?.().catch(() => undefined);
+  queueMicrotask(() => void warmUpPlayer());
+}
+
+/**
+ * Warms the player's code up once per page (warm-up/warm-up.ts): started by itself when the player
+ * is imported in a page with MSE, in idle time once the remuxer's code has loaded. It gives way to
+ * a real load(): one that comes first skips it (null), one that comes during it stops it. Resolves,
+ * never rejects; pages that measure start-up (the benchmarks) can wait for it.
+ */
+export function warmUpPlayer(): Promise<WarmUpResult | null> {
+  warmUp ??= loadRemuxModules()
+    .then(() => whenIdle())
+    .then(async () => {
+      if (loadCount > 0) return null;
+      const { runWarmUp } = await import('./warm-up/warm-up');
+      // The warm-up's own player loads once: only loads after it count.
+      const baseline = loadCount + 1;
+      return runWarmUp({ shouldStop: () => loadCount > baseline });
+    })
+    .catch(() => null);
+  return warmUp;
+}
+
+/** Resolves when the page is idle (requestIdleCallback, at most 500 ms away), or after a short timer where there is none. */
+function whenIdle(): Promise<void> {
+  return new Promise((resolve) => {
+    const idle = (globalThis as { requestIdleCallback?: (callback: () => void, options?: { timeout: number }) => number }).requestIdleCallback;
+    if (idle) idle(() => resolve(), { timeout: 500 });
+    else setTimeout(resolve, 50);
+  });
 }
 
 /**
@@ -422,6 +456,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       this.fail(new PlayerError('PLAYER_BAD_URL', `"${rtmpUrl}" is not a playable RTMP URL: ${message}`, { cause, details: { url: rtmpUrl } }));
       return;
     }
+    loadCount++;
     this.endSession();
     this.clearReconnect();
     this.backoff.reset();
