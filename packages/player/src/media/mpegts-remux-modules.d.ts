@@ -115,6 +115,11 @@ declare module 'mpegts.js/src/core/mse-controller.js' {
     on(event: MseControllerEvent, listener: (info?: { code?: number; msg?: string }) => void): void;
     shutdown(): void;
     destroy(): void;
+    /** Internal: segments waiting for their SourceBuffer, per track, in order (init segments included). */
+    _pendingSegments: Record<'audio' | 'video', Array<(InitSegment | MediaSegment) & { timestampOffset?: number }>>;
+    _sourceBuffers: Partial<Record<'audio' | 'video', SourceBuffer | null>>;
+    /** Internal: appends the head of each idle SourceBuffer's queue (one segment per updateend). */
+    _doAppendSegments(): void;
   }
 }
 
