@@ -85,3 +85,12 @@ test('a page that loads a stream at once skips the warm-up and plays', async ({ 
     await stack.stop();
   }
 });
+
+test('a page that cancels the warm-up (the demo with ?warmup=0) runs none', async ({ page }) => {
+  const watched = watchPage(page);
+  await page.goto(app.url({ warmup: 0 }));
+  await page.waitForFunction(() => window.__rtmpDemo?.warmUp !== 'pending', undefined, { timeout: 15_000 });
+  expect(await page.evaluate(() => window.__rtmpDemo!.warmUp)).toBeNull();
+  expect(await page.evaluate(() => window.__rtmpPlayer!.state)).toBe('idle');
+  expect(watched.problems).toEqual([]);
+});

@@ -1,4 +1,4 @@
-import { RtmpPlayer, warmUpPlayer } from '@rtmp-web/player';
+import { RtmpPlayer, cancelWarmUp, warmUpPlayer } from '@rtmp-web/player';
 import { createMpegtsPlayerSink } from '@rtmp-web/player/mpegts-player-sink';
 import type { PlayerStats, RtmpPlayerEvents, StateChange, TimeToFirstFrame, WarmUpResult } from '@rtmp-web/player';
 import { explainError } from './explain';
@@ -38,6 +38,8 @@ const mark = (event: string, detail?: string) => {
   if (hook.timeline.length > 500) hook.timeline.shift();
 };
 window.__rtmpDemo = hook;
+// `?warmup=0`: no warm-up (docs/player.md, "Warm-up").
+if (params.get('warmup') === '0') cancelWarmUp();
 void warmUpPlayer().then((result) => {
   hook.warmUp = result;
 });

@@ -109,10 +109,10 @@ export interface PageReport {
   playerStalls: number | null;
 }
 
-/** Opens a fresh page on /<name>/ and calls its bench.start(options). */
-export async function openBenchPage(browser: Browser, site: BenchSite, name: PageName, options: Record<string, unknown>): Promise<Page> {
+/** Opens a fresh page on /<name>/ (with `?query` when given) and calls its bench.start(options). */
+export async function openBenchPage(browser: Browser, site: BenchSite, name: PageName, options: Record<string, unknown>, query = ''): Promise<Page> {
   const page = await browser.newPage();
-  await page.goto(`${site.origin}/${name}/`);
+  await page.goto(`${site.origin}/${name}/${query ? `?${query}` : ''}`);
   await page.waitForFunction(() => 'bench' in window);
   await page.evaluate((o) => (window as unknown as { bench: { start(o: unknown): void } }).bench.start(o), options);
   return page;

@@ -17,6 +17,8 @@ interface Contender {
   name: string;
   page: PageName;
   options: Record<string, unknown>;
+  /** Query string of the page (`cold`: our player with its warm-up cancelled). */
+  query?: string;
 }
 
 interface RunResult {
@@ -29,7 +31,7 @@ interface RunResult {
 const FIRST_FRAME_TIMEOUT_MS = 15_000;
 
 async function oneRun(browser: Browser, site: BenchSite, contender: Contender): Promise<RunResult> {
-  const page = await openBenchPage(browser, site, contender.page, contender.options);
+  const page = await openBenchPage(browser, site, contender.page, contender.options, contender.query);
   try {
     const deadline = Date.now() + FIRST_FRAME_TIMEOUT_MS;
     while (Date.now() < deadline) {
@@ -63,6 +65,12 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
       contenders.push(
         { name: 'rtmp-web player via bridge, nginx-rtmp', page: 'ours', options: { rtmpUrl: nginx.url('live', 'ttff'), bridge: bridgeUrl, readClock: false } },
         { name: 'rtmp-web player via bridge, node-media-server', page: 'ours', options: { rtmpUrl: nms.url('live', 'ttff'), bridge: bridgeUrl, readClock: false } },
+        {
+          name: 'rtmp-web player via bridge, node-media-server, cold (no warm-up)',
+          page: 'ours',
+          query: 'cold',
+          options: { rtmpUrl: nms.url('live', 'ttff'), bridge: bridgeUrl, readClock: false },
+        },
       );
     } else {
       notes.push(`Our player was not measured: its bench page does not build in this checkout (${site.pages.ours.error ?? 'unknown error'}).`);
@@ -139,8 +147,8 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
         'Publish: ffmpeg testsrc2 640x360 25 fps, x264 veryfast zerolatency, 1 s GOP, AAC, paced with -re, one publish per server for the whole run. A page joins mid-GOP, so the server\'s GOP cache (or its absence) shows in the figures: node-media-server keeps the last GOP and sends it on play; nginx-rtmp (no cache configured) waits for the next keyframe.',
         'Timing: from the page calling start (player created, load()) to the first requestVideoFrameCallback, in the page\'s clock. Each run is a fresh page in one Chromium (system /usr/bin/chromium, headless, muted autoplay).',
         'mpegts.js options: isLive, enableStashBuffer false, liveBufferLatencyChasing and liveSync on, no worker.',
-        'Both pages have their player code loaded before start: the mpegts.js page bundles mpegts.js; ours waits for the player\'s remuxer chunk (mpegts.js\'s demuxer, remuxer and MSE controller, which the player preloads when imported) before it reports ready.',
-        "Why WS-FLV still starts sooner: it is one HTTP upgrade and then media. Ours is the upgrade to the bridge (carrying C0+C1 as early data, written upstream before the 101), then C2 + connect + createStream + play in one write, then one more round trip because the servers write their answers with Nagle on and wait for an acknowledgement we can only send from the page; and before the WebSocket even opens, the page spends about 45 ms (median) from start() in our code's first, cold run (player, sink and MediaSource set-up, C1 signing) against less for mpegts.js. Those 45 ms are the next piece of work.",
+        "Both pages have their player code loaded before start: the mpegts.js page bundles mpegts.js; ours waits for the player's remuxer chunk (mpegts.js's demuxer, remuxer and MSE controller, which the player preloads when imported) and for the player's warm-up, which it runs by itself in idle time after import: one playback of a synthetic stream inside the page (in-memory RTMP server and WebSocket, nothing appended to MSE; docs/player.md, \"Warm-up\"). The cold row is a page that cancels the warm-up and plays as soon as the code has loaded, as a page that loads a stream the moment it opens does: it shows what the warm-up is worth. The target is checked on the warm row, the player as it ships to a page that imports it before playing.",
+        "Where the time goes now: the WebSocket upgrade to the bridge (carrying C0+C1 as early data, written upstream before the 101), then C2 + connect + createStream + play in one write, then one more round trip because the servers write their answers with Nagle on and wait for an acknowledgement that only data from the page brings promptly; then Chromium's own set-up of the media pipeline (the audio track's first append and loadedmetadata take 20-50 ms on this machine), the same for both players.",
 
         ...notes,
       ],

@@ -1,4 +1,4 @@
-export { RtmpPlayer, warmUpPlayer } from './player';
+export { RtmpPlayer, cancelWarmUp, warmUpPlayer } from './player';
 export type { WarmUpResult } from './warm-up/warm-up';
 export type {
   RtmpPlayerConfig,

@@ -189,6 +189,7 @@ const now = (): number => performance.now();
 /** load() calls so far, in this page (the warm-up gives way to the first real one). */
 let loadCount = 0;
 let warmUp: Promise<WarmUpResult | null> | null = null;
+let warmUpCancelled = false;
 
 // A page served over plain http from another host than localhost has no WebCrypto: the player
 // still does the digest handshake there, with the core's own HMAC-SHA256.
@@ -218,14 +219,23 @@ export function warmUpPlayer(): Promise<WarmUpResult | null> {
   warmUp ??= loadRemuxModules()
     .then(() => whenIdle())
     .then(async () => {
-      if (loadCount > 0) return null;
+      if (loadCount > 0 || warmUpCancelled) return null;
       const { runWarmUp } = await import('./warm-up/warm-up');
       // The warm-up's own player loads once: only loads after it count.
       const baseline = loadCount + 1;
-      return runWarmUp({ shouldStop: () => loadCount > baseline });
+      return runWarmUp({ shouldStop: () => loadCount > baseline || warmUpCancelled });
     })
     .catch(() => null);
   return warmUp;
+}
+
+/**
+ * Stops the page's warm-up at its next step, or keeps it from starting (a page that would rather
+ * keep that idle time; the benchmarks measure a cold start with it). `warmUpPlayer()` then
+ * resolves with null, or with a result whose `completed` is false.
+ */
+export function cancelWarmUp(): void {
+  warmUpCancelled = true;
 }
 
 /** Resolves when the page is idle (requestIdleCallback, at most 500 ms away), or after a short timer where there is none. */

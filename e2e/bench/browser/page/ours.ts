@@ -1,5 +1,5 @@
 /** Bench page for our player: RtmpPlayer through the bridge. */
-import { RtmpPlayer, warmUpPlayer } from '@rtmp-web/player';
+import { RtmpPlayer, cancelWarmUp, loadRemuxModules, warmUpPlayer } from '@rtmp-web/player';
 import { PlaybackProbe, bufferedAhead } from './probe';
 
 let player: RtmpPlayer | null = null;
@@ -32,8 +32,11 @@ const api = {
 // Ready once the player is ready to play, as the mpegts.js page is (its bundle holds mpegts.js):
 // the player fetches its remuxer modules in a separate chunk when it is imported, then warms its
 // code up on a synthetic stream in idle time (docs/player.md, "Warm-up"). The comparison is between
-// players as they ship, not between how two pages load their code.
-void warmUpPlayer().then((warmUp) => {
+// players as they ship, not between how two pages load their code. `?cold` measures a page that
+// plays before any warm-up: the warm-up is cancelled and the page is ready once the code is loaded.
+const cold = new URLSearchParams(location.search).has('cold');
+if (cold) cancelWarmUp();
+void (cold ? loadRemuxModules().then(() => null) : warmUpPlayer()).then((warmUp) => {
   (window as unknown as { bench: typeof api; warmUp: unknown }).warmUp = warmUp;
   (window as unknown as { bench: typeof api }).bench = api;
 });
