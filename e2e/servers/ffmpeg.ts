@@ -119,7 +119,8 @@ export async function publishTestStream(url: string, options: PublisherOptions =
 /**
  * ffmpeg as the RTMP server a player connects to and plays from (`-f flv -listen 1`).
  * It serves one client and exits when that client leaves. Readiness comes from
- * /proc/net/tcp, never from a probe connection (which would be that one client).
+ * /proc/net/tcp, never from a probe connection (which would be that one client). `restart()`
+ * kills it and listens again on the same port (the reconnect tests).
  */
 export async function startFfmpegServer(options: {
   app: string;
@@ -130,13 +131,12 @@ export async function startFfmpegServer(options: {
 }): Promise<RtmpServerHandle> {
   // freePort() can race with another process taking the port: then ffmpeg exits at once
   // ("Address already in use") and we try another port.
+  const listenArgs = (on: number) => [...COMMON_ARGS, ...encoderArgs(options, true), '-f', 'flv', '-listen', '1', `rtmp://127.0.0.1:${on}/${options.app}/${options.stream}`];
   let port = 0;
   let proc: ManagedProcess | undefined;
   for (let attempt = 0; attempt < 4 && !proc; attempt++) {
     port = await freePort();
-    const url = `rtmp://127.0.0.1:${port}/${options.app}/${options.stream}`;
-    const args = [...COMMON_ARGS, ...encoderArgs(options, true), '-f', 'flv', '-listen', '1', url];
-    const candidate = startProcess(FFMPEG_BINARY, args, { label: 'ffmpeg-server' });
+    const candidate = startProcess(FFMPEG_BINARY, listenArgs(port), { label: 'ffmpeg-server' });
     const listening = port;
     try {
       await waitUntil(`ffmpeg server on ${port}`, () => isListening(listening), candidate, 10_000);
@@ -147,18 +147,34 @@ export async function startFfmpegServer(options: {
     }
   }
   if (!proc) throw new LaunchError('LAUNCH_PORT_RACE', 'ffmpeg server: no free port');
-  const server = proc;
+  let current = proc;
+  let earlierLogs = '';
   let stopped = false;
+  const listenPort = port;
   return {
     kind: 'ffmpeg',
     host: '127.0.0.1',
     port,
     url: (app, stream) => `rtmp://127.0.0.1:${port}/${app}/${stream}`,
-    logs: () => server.logs(),
+    logs: () => earlierLogs + current.logs(),
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop('SIGTERM', 2000);
+      await current.stop('SIGTERM', 2000);
+    },
+    /** Kills the server (SIGKILL, as a crash) and starts a new one listening on the same port (ffmpeg listens with SO_REUSEADDR). */
+    async restart() {
+      if (stopped) throw new Error('ffmpeg server: restart() after stop()');
+      await current.stop('SIGKILL', 0);
+      earlierLogs += current.logs();
+      const next = startProcess(FFMPEG_BINARY, listenArgs(listenPort), { label: 'ffmpeg-server' });
+      try {
+        await waitUntil(`ffmpeg server on ${listenPort} again`, () => isListening(listenPort), next, 10_000);
+      } catch (error) {
+        await next.stop('SIGKILL', 0);
+        throw error;
+      }
+      current = next;
     },
   };
 }
