@@ -54,8 +54,26 @@ test('<rtmp-player> plays in <media-controller> and obeys its play button', asyn
   expect(timeupdates).toBeGreaterThan(2);
 
   // media-chrome's play button pauses and resumes through the element
+  await page.evaluate(() => {
+    const log: string[] = [];
+    (window as unknown as { __mediaEvents: string[] }).__mediaEvents = log;
+    for (const type of ['play', 'pause', 'playing', 'waiting', 'seeking', 'seeked', 'emptied', 'loadstart']) {
+      window.__rtmpElement!.addEventListener(type, () => log.push(`${type} @${window.__rtmpElement!.currentTime.toFixed(2)}`));
+    }
+    window.__rtmpElement!.addEventListener('rtmpstate', (event) => log.push(`state ${(event as CustomEvent<{ to: string }>).detail.to}`));
+  });
   await page.locator('media-play-button').click();
-  await expect.poll(() => page.evaluate(() => window.__rtmpElement!.paused)).toBe(true);
+  try {
+    await expect.poll(() => page.evaluate(() => window.__rtmpElement!.paused)).toBe(true);
+  } catch (error) {
+    // What the element and media-chrome did after the click, for a failure that does not reproduce locally.
+    const seen = await page.evaluate(() => ({
+      events: (window as unknown as { __mediaEvents: string[] }).__mediaEvents,
+      controllerPaused: document.querySelector('media-controller')!.hasAttribute('mediapaused'),
+      state: window.__rtmpElement!.player.state,
+    }));
+    throw new Error(`the element did not pause after the play button was clicked: ${JSON.stringify(seen)}`, { cause: error });
+  }
   await expect(controller).toHaveAttribute('mediapaused', /.*/);
   const pausedAt = await page.evaluate(() => window.__rtmpElement!.currentTime);
   await page.waitForTimeout(1000);
