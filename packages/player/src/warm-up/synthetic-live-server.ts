@@ -1,3 +1,4 @@
+import { concatBytes } from '@rtmp-web/bytes';
 import {
   ChunkReader,
   ChunkWriter,
@@ -196,16 +197,7 @@ export class SyntheticLiveServer {
 
   private send(messages: RtmpMessage[]): void {
     if (this.stopped) return;
-    const parts = messages.map((message) => this.writer.write(message));
-    let length = 0;
-    for (const part of parts) length += part.byteLength;
-    const bytes = new Uint8Array(length);
-    let offset = 0;
-    for (const part of parts) {
-      bytes.set(part, offset);
-      offset += part.byteLength;
-    }
-    this.transport.send(bytes);
+    this.transport.send(concatBytes(messages.map((message) => this.writer.write(message))));
   }
 }
 
