@@ -38,8 +38,9 @@ const mark = (event: string, detail?: string) => {
   if (hook.timeline.length > 500) hook.timeline.shift();
 };
 window.__rtmpDemo = hook;
-// `?warmup=0`: no warm-up (docs/player.md, "Warm-up").
-if (params.get('warmup') === '0') cancelWarmUp();
+// `?warmup=0`: no warm-up (docs/player.md, "Warm-up"). Nor when the page plays a stream at once
+// (unless `?warmup=1`): the warm-up would only compete with that stream and the inspector's loading.
+if (params.get('warmup') === '0' || (autoplay && params.get('warmup') !== '1')) cancelWarmUp();
 void warmUpPlayer().then((result) => {
   hook.warmUp = result;
 });
@@ -343,13 +344,14 @@ function mountInspectorOnce(): void {
 renderTtff({ wsOpen: null, handshake: null, connect: null, play: null, firstMedia: null, firstFrame: null });
 showView(params.get('view') === 'inspector' ? 'inspector' : 'player');
 // With ?view=inspector (or ?inspect) the inspector is mounted before the first play, so the
-// handshake is in its timeline (the first play waits for it at most 300 ms). Otherwise it is
+// handshake is in its timeline (the first play waits for it, at most 2 s: it was asked for, and a
+// cold page on a loaded machine can take longer than 300 ms to load it). Otherwise it is
 // mounted when its tab is first opened: its analysis runs on the main thread, and the player
 // should not pay for it unless someone looks.
 if (params.has('inspect') && params.get('inspector') !== '0') mountInspectorOnce();
 const inspectorReady = new Promise<void>((resolve) => {
   const started = performance.now();
-  const wait = () => (hook.inspector === 'loading' && performance.now() - started < 300 ? setTimeout(wait, 10) : resolve());
+  const wait = () => (hook.inspector === 'loading' && performance.now() - started < 2000 ? setTimeout(wait, 10) : resolve());
   wait();
 });
 if (autoplay) {
