@@ -10,42 +10,16 @@ import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { formatTrace, importSession } from '@rtmp-web/inspector';
 import { readFlvFile } from '@rtmp-web/rtmp';
 import { publishTestStream, waitForStream, type Publisher } from '../servers/index';
-import { startDemoApp, type DemoApp } from './support/demo-app';
-import { startStack, type ServerKind, type Stack, type StackOptions } from './support/stack';
+import { useDemoApp } from './support/demo-app';
+import { collectPageErrors } from './support/page-probes';
+import { withStack, type Stack } from './support/stack';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let app: DemoApp;
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  app = await startDemoApp();
-});
-
-test.afterAll(async () => {
-  await app?.stop();
-});
-
-async function withStack(kind: ServerKind, options: StackOptions, testInfo: TestInfo, body: (stack: Stack) => Promise<void>): Promise<void> {
-  const stack = await startStack(kind, options);
-  try {
-    await body(stack);
-  } catch (error) {
-    await testInfo.attach('server-logs', { body: stack.logs(), contentType: 'text/plain' });
-    throw error;
-  } finally {
-    await stack.stop();
-  }
-}
-
-function collectPageErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(`${error.name}: ${error.message}`));
-  return errors;
-}
+const demo = useDemoApp();
 
 async function openInspector(page: Page, stack: Stack): Promise<void> {
   await page.setViewportSize({ width: 1480, height: 1200 });
-  await page.goto(app.url({ src: stack.src, bridge: stack.bridge.url, view: 'inspector' }));
+  await page.goto(demo.app.url({ src: stack.src, bridge: stack.bridge.url, view: 'inspector' }));
   await expect(page.getByTestId('inspector')).toBeVisible();
 }
 

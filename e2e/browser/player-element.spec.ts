@@ -4,28 +4,26 @@
  * Against nginx-rtmp with an ffmpeg publisher, through the bridge.
  */
 import { expect, test } from '@playwright/test';
-import { startDemoApp, type DemoApp } from './support/demo-app';
+import { useDemoApp } from './support/demo-app';
 import { startStack, type Stack } from './support/stack';
 
-let app: DemoApp;
+const demo = useDemoApp();
 let stack: Stack;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  app = await startDemoApp();
   stack = await startStack('nginx');
 });
 
 test.afterAll(async () => {
   await stack?.stop();
-  await app?.stop();
 });
 
 test('<rtmp-player> plays in <media-controller> and obeys its play button', async ({ page }) => {
   test.setTimeout(60_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${app.origin}/element.html?src=${encodeURIComponent(stack.src)}&bridge=${encodeURIComponent(stack.bridge.url)}`);
+  await page.goto(`${demo.app.origin}/element.html?src=${encodeURIComponent(stack.src)}&bridge=${encodeURIComponent(stack.bridge.url)}`);
 
   const element = page.locator('rtmp-player');
   await expect(element).toHaveAttribute('state', 'playing', { timeout: 20_000 });

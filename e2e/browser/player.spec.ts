@@ -8,21 +8,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { encoderArgs } from '../servers/ffmpeg';
-import { startDemoApp, type DemoApp } from './support/demo-app';
-import { SERVER_KINDS, startStack, type ServerKind, type Stack, type StackOptions } from './support/stack';
-import { testPatternScores, videoFigures, waitForPlayback, waitForState } from './support/page-probes';
+import { useDemoApp } from './support/demo-app';
+import { SERVER_KINDS, withStack, type Stack } from './support/stack';
+import { collectPageErrors, testPatternScores, videoFigures, waitForPlayback, waitForState } from './support/page-probes';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let app: DemoApp;
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  app = await startDemoApp();
-});
-
-test.afterAll(async () => {
-  await app?.stop();
-});
+const demo = useDemoApp();
 
 /**
  * The picture is testsrc2: at least five of its six colour bars where they should be. testsrc2
@@ -40,27 +31,8 @@ async function expectTestPattern(page: Page): Promise<void> {
   expect(best.filter((s) => s >= 0.6).length, `best bar scores ${best.join(', ')}`).toBeGreaterThanOrEqual(5);
 }
 
-/** Page errors (uncaught exceptions) collected for the whole test: there must be none. */
-function collectPageErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(`${error.name}: ${error.message}`));
-  return errors;
-}
-
-async function withStack(kind: ServerKind, options: StackOptions, testInfo: TestInfo, body: (stack: Stack) => Promise<void>): Promise<void> {
-  const stack = await startStack(kind, options);
-  try {
-    await body(stack);
-  } catch (error) {
-    await testInfo.attach('server-logs', { body: stack.logs(), contentType: 'text/plain' });
-    throw error;
-  } finally {
-    await stack.stop();
-  }
-}
-
 async function openPlayer(page: Page, stack: Stack, extra: Record<string, string | number> = {}): Promise<void> {
-  await page.goto(app.url({ src: stack.src, bridge: stack.bridge.url, ...extra }));
+  await page.goto(demo.app.url({ src: stack.src, bridge: stack.bridge.url, ...extra }));
 }
 
 /** Adds the measured figures to the report (annotations) and to the test output. */
@@ -227,7 +199,7 @@ test('a bridge that refuses the target is explained (browsers hide the HTTP stat
   test.setTimeout(60_000);
   await withStack('nginx', { noPublisher: true }, testInfo, async (stack) => {
     // the bridge allows only stack.server.port; ask for another port
-    await page.goto(app.url({ src: `rtmp://127.0.0.1:${stack.server.port + 1}/live/x`, bridge: stack.bridge.url }));
+    await page.goto(demo.app.url({ src: `rtmp://127.0.0.1:${stack.server.port + 1}/live/x`, bridge: stack.bridge.url }));
     await expect(page.locator('#error')).toBeVisible({ timeout: 15_000 });
     await expect(page.locator('#error')).toContainText('Cannot reach the stream through the bridge');
     await expect(page.locator('#state')).toHaveText('error');
@@ -360,7 +332,7 @@ test('a codec the browser cannot play is a clear error naming it, not a black sc
       { stdio: 'ignore' },
     );
     try {
-      await page.goto(app.url({ src: stack.src, bridge: stack.bridge.url }));
+      await page.goto(demo.app.url({ src: stack.src, bridge: stack.bridge.url }));
       await expect(page.locator('#error')).toBeVisible({ timeout: 20_000 });
       await expect(page.locator('#error')).toContainText('cannot play the stream’s codec');
       await expect(page.locator('#error')).toContainText('Sorenson H.263');
@@ -384,7 +356,7 @@ test('a stall is detected and reported, and playback resumes when data flows aga
     // our own publisher, so the test can freeze it (SIGSTOP): the connection stays up, data stops
     const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...encoderArgs({}, true), '-f', 'flv', stack.src], { stdio: 'ignore' });
     try {
-      await page.goto(app.url({ src: stack.src, bridge: stack.bridge.url }));
+      await page.goto(demo.app.url({ src: stack.src, bridge: stack.bridge.url }));
       await waitForState(page, 'playing');
       await waitForPlayback(page, 1);
       ffmpeg.kill('SIGSTOP');

@@ -4,20 +4,11 @@
  * leaving the page; a page that loads a stream at once skips it. Either way the real stream plays.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { startDemoApp, type DemoApp } from './support/demo-app';
-import { startStack } from './support/stack';
+import { useDemoApp } from './support/demo-app';
+import { withStack } from './support/stack';
 import { waitForPlayback, waitForState } from './support/page-probes';
 
-let app: DemoApp;
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  app = await startDemoApp();
-});
-
-test.afterAll(async () => {
-  await app?.stop();
-});
+const demo = useDemoApp();
 
 /** Console errors and warnings, page errors, and every WebSocket the page opens. */
 function watchPage(page: Page): { problems: string[]; sockets: string[] } {
@@ -30,13 +21,12 @@ function watchPage(page: Page): { problems: string[]; sockets: string[] } {
   return watched;
 }
 
-test('a page that has loaded no stream yet warms the player up on a synthetic stream, silently and inside the page; then a real stream plays', async ({ page }) => {
+test('a page that has loaded no stream yet warms the player up on a synthetic stream, silently and inside the page; then a real stream plays', async ({ page }, testInfo) => {
   test.setTimeout(90_000);
   const watched = watchPage(page);
-  const stack = await startStack('nms');
-  try {
+  await withStack('nms', {}, testInfo, async (stack) => {
     // The stream is named in the URL but not autoplayed: the page waits for a click.
-    await page.goto(app.url({ src: stack.src, bridge: stack.bridge.url, autoplay: 0 }));
+    await page.goto(demo.app.url({ src: stack.src, bridge: stack.bridge.url, autoplay: 0 }));
     await page.waitForFunction(() => window.__rtmpDemo?.warmUp !== 'pending', undefined, { timeout: 15_000 });
     const warmUp = await page.evaluate(() => window.__rtmpDemo!.warmUp);
     expect(warmUp).not.toBeNull();
@@ -64,32 +54,27 @@ test('a page that has loaded no stream yet warms the player up on a synthetic st
     const ttff = await page.evaluate(() => window.__rtmpDemo!.firstFrame);
     expect(typeof ttff?.firstFrame).toBe('number');
     expect(watched.problems).toEqual([]);
-  } finally {
-    await stack.stop();
-  }
+  });
 });
 
-test('a page that loads a stream at once skips the warm-up and plays', async ({ page }) => {
+test('a page that loads a stream at once skips the warm-up and plays', async ({ page }, testInfo) => {
   test.setTimeout(90_000);
   const watched = watchPage(page);
-  const stack = await startStack('nms');
-  try {
+  await withStack('nms', {}, testInfo, async (stack) => {
     // warmup=1: the demo would cancel it itself when it autoplays; this is the player's own rule.
-    await page.goto(app.url({ src: stack.src, bridge: stack.bridge.url, warmup: 1 }));
+    await page.goto(demo.app.url({ src: stack.src, bridge: stack.bridge.url, warmup: 1 }));
     await waitForState(page, 'playing');
     await page.waitForFunction(() => window.__rtmpDemo?.warmUp !== 'pending', undefined, { timeout: 15_000 });
     expect(await page.evaluate(() => window.__rtmpDemo!.warmUp)).toBeNull();
     await waitForPlayback(page, 2);
     expect(watched.sockets).toHaveLength(1);
     expect(watched.problems).toEqual([]);
-  } finally {
-    await stack.stop();
-  }
+  });
 });
 
 test('a page that cancels the warm-up (the demo with ?warmup=0) runs none', async ({ page }) => {
   const watched = watchPage(page);
-  await page.goto(app.url({ warmup: 0 }));
+  await page.goto(demo.app.url({ warmup: 0 }));
   await page.waitForFunction(() => window.__rtmpDemo?.warmUp !== 'pending', undefined, { timeout: 15_000 });
   expect(await page.evaluate(() => window.__rtmpDemo!.warmUp)).toBeNull();
   expect(await page.evaluate(() => window.__rtmpPlayer!.state)).toBe('idle');

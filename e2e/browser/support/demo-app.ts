@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { test } from '@playwright/test';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const DEMO_ROOT = join(repoRoot, 'apps', 'demo');
@@ -76,5 +77,26 @@ export async function startDemoApp(): Promise<DemoApp> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * The demo app for every test of the spec file that calls this (at its top level): started in
+ * beforeAll, stopped in afterAll. Read `.app` inside tests.
+ */
+export function useDemoApp(): { readonly app: DemoApp } {
+  let app: DemoApp | null = null;
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    app = await startDemoApp();
+  });
+  test.afterAll(async () => {
+    await app?.stop();
+  });
+  return {
+    get app(): DemoApp {
+      if (!app) throw new Error('the demo app is not started: useDemoApp() must be called at the top level of the spec file');
+      return app;
+    },
   };
 }

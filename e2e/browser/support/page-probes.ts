@@ -4,6 +4,13 @@
  */
 import type { Page } from '@playwright/test';
 
+/** Page errors (uncaught exceptions) collected for the whole test: there must be none. */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`${error.name}: ${error.message}`));
+  return errors;
+}
+
 export interface VideoFigures {
   currentTime: number;
   paused: boolean;

@@ -3,6 +3,7 @@
  * or `ffmpeg -listen 1`), an ffmpeg publisher of testsrc2 + sine, and the bridge allowing only
  * that server. Everything on loopback; stop() ends all of it.
  */
+import type { TestInfo } from '@playwright/test';
 import { createBridge, createBridgeLogger, type Bridge } from '@rtmp-web/bridge';
 import {
   publishTestStream,
@@ -95,4 +96,17 @@ export async function startStack(kind: ServerKind, options: StackOptions = {}): 
     throw error;
   }
   return stack;
+}
+
+/** Runs `body` with a fresh stack, attaches the servers' logs to the report when it fails, and always stops the stack. */
+export async function withStack(kind: ServerKind, options: StackOptions, testInfo: TestInfo, body: (stack: Stack) => Promise<void>): Promise<void> {
+  const stack = await startStack(kind, options);
+  try {
+    await body(stack);
+  } catch (error) {
+    await testInfo.attach('server-logs', { body: stack.logs(), contentType: 'text/plain' });
+    throw error;
+  } finally {
+    await stack.stop();
+  }
 }

@@ -648,14 +648,14 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
       message: (event) => {
         // Stages are stamped when their answer is read, not when an await resumes: with
         // pipelining, media can follow in the same read, before any promise settles.
-        if (event.direction === 'in' && (session.ttff.connect === null || session.ttff.play === null)) this.stampSetupStage(session, event.message);
+        if (event.direction === 'in' && session.ttff.connect === null) this.stampConnectStage(session, event.message);
         for (const tap of taps) tap.message?.(event);
       },
     };
   }
 
-  /** connect's `_result` (transaction 1) and NetStream.Play.Start, at the moment they are read. */
-  private stampSetupStage(session: Session, message: RtmpMessage): void {
+  /** connect's `_result` (transaction 1), at the moment it is read (Play.Start: the stream's status event, also at read time). */
+  private stampConnectStage(session: Session, message: RtmpMessage): void {
     if (message.type !== MessageType.CommandAmf0 && message.type !== MessageType.CommandAmf3) return;
     let command: RtmpCommand;
     try {
@@ -663,12 +663,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     } catch {
       return; // the session reports undecodable commands itself
     }
-    if (session.ttff.connect === null && command.name === '_result' && command.transactionId === 1) {
-      session.ttff.connect = now() - session.startedAt;
-    } else if (session.ttff.play === null && command.name === 'onStatus') {
-      const info = command.args[0];
-      if (typeof info === 'object' && info !== null && (info as Record<string, unknown>)['code'] === 'NetStream.Play.Start') session.ttff.play = now() - session.startedAt;
-    }
+    if (command.name === '_result' && command.transactionId === 1) session.ttff.connect = now() - session.startedAt;
   }
 
   private wireStream(session: Session, stream: NetStream): void {
@@ -697,6 +692,7 @@ export class RtmpPlayer extends TypedEmitter<RtmpPlayerEvents> {
     });
     stream.on('status', (info) => {
       if (!live()) return;
+      if (info.code === 'NetStream.Play.Start') session.ttff.play ??= now() - session.startedAt;
       this.onStatus('stream', info);
       switch (info.code) {
         case 'NetStream.Play.UnpublishNotify':

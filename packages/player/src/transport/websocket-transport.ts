@@ -2,6 +2,7 @@ import type { CodedError } from '@rtmp-web/bytes';
 import type { Transport } from '@rtmp-web/rtmp';
 import { PlayerError } from '../errors';
 import type { PlayerErrorCode } from '../errors';
+import { encodeBase64url } from './base64url';
 
 export interface WebSocketTransportOptions {
   /** The RTMP server the bridge should reach, `host:port` (IPv6 as `[::1]:1935`). */
@@ -232,7 +233,7 @@ export class WebSocketTransport implements Transport {
     const protocols = [...plan.tokenProtocols];
     const first = this.queue[0];
     if (this.earlyData && first && first.byteLength > 0 && first.byteLength <= MAX_EARLY_DATA_BYTES) {
-      url.searchParams.set('early', base64url(first));
+      url.searchParams.set('early', encodeBase64url(first));
       this.earlyInUrl = true;
       // `rtmp-web` is the answer of a bridge without early data; the token, if any, follows.
       protocols.unshift(EARLY_DATA_SUBPROTOCOL, ...(protocols.length ? [] : ['rtmp-web']));
@@ -354,11 +355,4 @@ function planOpen(bridgeUrl: string, options: WebSocketTransportOptions): OpenPl
     target: options.target,
     timeoutMs: options.timeoutMs ?? 10_000,
   };
-}
-
-/** RFC 4648 §5 base64url without padding (what the bridge's `early=` takes). */
-function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.byteLength; i++) binary += String.fromCharCode(bytes[i]!);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }

@@ -5,6 +5,7 @@ import type { FlvPipeline, FlvPipelineFactory, MseSinkOptions, PlayerMediaSinkFa
 import { MpegtsFlvRemuxer, loadRemuxModules } from '../media/mpegts-remux-sink';
 import type { RemuxModules } from '../media/mpegts-remux-sink';
 import { RtmpPlayer } from '../player';
+import { decodeBase64url } from '../transport/base64url';
 import { EARLY_DATA_SUBPROTOCOL } from '../transport/websocket-transport';
 import type { WebSocketConstructor } from '../transport/websocket-transport';
 import { SyntheticLiveServer } from './synthetic-live-server';
@@ -139,7 +140,7 @@ function inMemoryWebSocket(shape: SyntheticStreamShape, shouldStop: () => boolea
       setTimeout(() => {
         if (this.readyState !== 0) return;
         if (early !== null && offered.includes(EARLY_DATA_SUBPROTOCOL)) {
-          client.send(fromBase64url(early));
+          client.send(decodeBase64url(early));
           this.protocol = EARLY_DATA_SUBPROTOCOL;
         }
         this.readyState = 1;
@@ -165,12 +166,4 @@ function inMemoryWebSocket(shape: SyntheticStreamShape, shouldStop: () => boolea
     }
   }
   return InMemoryWebSocket as unknown as WebSocketConstructor;
-}
-
-/** RFC 4648 §5 base64url (no padding) to bytes. */
-function fromBase64url(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
